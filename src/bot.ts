@@ -1,0 +1,89 @@
+import type { Server } from 'node:http';
+import type Koa from 'koa';
+import { ChatwootClient } from './chatwoot/client.js';
+import type { Config } from './config/index.js';
+import { Handoff } from './conversation/handoff.js';
+import { Outbox } from './conversation/outbox.js';
+import { LocalScheduler, type Scheduler } from './conversation/scheduler.js';
+import { TurnRunner } from './conversation/turn.js';
+import { workConversation } from './conversation/worker.js';
+import { HermesClient } from './hermes/client.js';
+import { SessionRunner } from './hermes/session.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './logger.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
+
+/** How long a shutdown lets in-flight turns finish before handing them to the next process (Heroku kills at 30 s). */
+export const DRAIN_GRACE_MS = 20_000;
+const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
+const KEEP_DELIVERIES_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface Bot {
+  app: Koa;
+  store: Store;
+  scheduler: Scheduler;
+  /** Starts the scheduler (resuming stored work) and listens on `port` (0 = any free port). */
+  listen(port: number, host?: string): Promise<Server>;
+  /** Graceful stop: webhooks are still acknowledged while in-flight turns finish or are handed back. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The composition root: config → store → clients → turn runner → scheduler → HTTP app. */
+export async function createBot(config: Config, log: Logger, overrides: { store?: Store; hermesRetryBaseMs?: number } = {}): Promise<Bot> {
+  const store = overrides.store ?? (await openStore(config.store, log));
+  const chatwoot = new ChatwootClient({ baseUrl: config.chatwoot.url, botToken: config.chatwoot.botToken });
+  const hermes = new HermesClient({ baseUrl: config.hermes.url, apiKey: config.hermes.apiKey, ...(overrides.hermesRetryBaseMs !== undefined ? { baseDelayMs: overrides.hermesRetryBaseMs } : {}) });
+  const outbox = new Outbox({ store, chatwoot });
+  const handoff = new Handoff({ store, chatwoot, outbox, log, fallbackMessage: config.turns.fallbackMessage });
+  const turns = new TurnRunner({
+    store,
+    chatwoot,
+    sessions: new SessionRunner(store, hermes),
+    outbox,
+    handoff,
+    log,
+    instructions: config.hermes.instructions,
+    hermesTimeoutMs: config.hermes.timeoutMs,
+  });
+  const scheduler = new LocalScheduler(store, (key, signal) => workConversation({ store, turns, log }, key, signal), config.turns.maxConcurrent, log);
+  const app = createApp({
+    store,
+    scheduler,
+    log,
+    auth: { secret: config.chatwoot.webhookSecret, token: config.chatwoot.webhookToken },
+    debounce: { debounceMs: config.turns.debounceMs, debounceMaxMs: config.turns.debounceMaxMs },
+  });
+
+  let server: Server | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  return {
+    app,
+    store,
+    scheduler,
+    async listen(port, host) {
+      await scheduler.start();
+      const prune = () => store.prune(Date.now() - KEEP_DELIVERIES_MS).catch((error) => log.warn({ err: String(error) }, 'prune failed'));
+      pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+      server = app.listen(port, host);
+      // Chatwoot waits at most 5 s for an answer; keep idle sockets longer than any proxy in between.
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('listening', resolve);
+        server!.once('error', reject);
+      });
+      return server;
+    },
+    async stop(graceMs = DRAIN_GRACE_MS) {
+      if (pruneTimer) clearInterval(pruneTimer);
+      await scheduler.drain(graceMs);
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);
+        server.closeAllConnections();
+      }
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { messageEventSchema, conversationEventSchema, type Attachment, type MessageEvent } from './payload.js';
+
+export type { Attachment };
+
+/** Stable identity of a Chatwoot conversation: the display id is unique per account only. */
+export interface ConversationKey {
+  accountId: number;
+  conversationId: number;
+}
+
+export interface InboundMessage {
+  messageId: number;
+  inboxId: number | null;
+  contactId: number | null;
+  text: string;
+  attachments: Attachment[];
+  createdAt: string | null;
+}
+
+/**
+ * What an authentic webhook means for the bot. Intake stores the first four; `ignore` is only logged.
+ * Every variant that names a conversation carries the status the payload saw, so the store can
+ * notice a conversation leaving and re-entering `pending` (the hand-back after a human takeover).
+ */
+export type Classified =
+  | { kind: 'customer_message'; key: ConversationKey; status: string; message: InboundMessage }
+  | { kind: 'takeover'; key: ConversationKey; status: string; inboxId: number | null; by: 'agent' | 'phone'; messageId: number }
+  | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string; private: boolean }
+  | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null; event: string }
+  | { kind: 'ignore'; reason: string; key?: ConversationKey; messageId?: number };
+
+const MESSAGE_TYPES: Record<string, 'incoming' | 'outgoing' | 'activity' | 'template'> = {
+  incoming: 'incoming',
+  '0': 'incoming',
+  outgoing: 'outgoing',
+  '1': 'outgoing',
+  activity: 'activity',
+  '2': 'activity',
+  template: 'template',
+  '3': 'template',
+};
+
+export function classify(body: unknown): Classified {
+  const event = typeof body === 'object' && body !== null ? (body as { event?: unknown }).event : undefined;
+  if (event === 'message_created' || event === 'message_updated') {
+    const parsed = messageEventSchema.safeParse(body);
+    if (!parsed.success) return { kind: 'ignore', reason: `malformed ${event} payload: ${firstIssue(parsed.error)}` };
+    return classifyMessage(parsed.data);
+  }
+  if (
+    event === 'conversation_opened' ||
+    event === 'conversation_resolved' ||
+    event === 'conversation_status_changed' ||
+    event === 'conversation_updated'
+  ) {
+    const parsed = conversationEventSchema.safeParse(body);
+    if (!parsed.success) return { kind: 'ignore', reason: `malformed ${event} payload: ${firstIssue(parsed.error)}` };
+    const c = parsed.data;
+    const accountId = c.account?.id ?? c.account_id;
+    if (accountId === undefined || c.status === undefined) return { kind: 'ignore', reason: `${event} without account or status` };
+    const key = { accountId, conversationId: c.id };
+    // conversation_updated fires for labels, assignee, priority…; only a status change matters here.
+    if (event === 'conversation_updated' && !statusChanged(body)) {
+      return { kind: 'ignore', reason: 'conversation_updated without a status change', key };
+    }
+    return { kind: 'status', key, status: c.status, inboxId: c.inbox_id ?? null, event };
+  }
+  return { kind: 'ignore', reason: `event ${typeof event === 'string' ? event : '(none)'} is not handled` };
+}
+
+function classifyMessage(m: MessageEvent): Classified {
+  const key = { accountId: m.account.id, conversationId: m.conversation.id };
+  const status = m.conversation.status ?? 'unknown';
+  const type = MESSAGE_TYPES[String(m.message_type)];
+  const ignore = (reason: string): Classified => ({ kind: 'ignore', reason, key, messageId: m.id });
+
+  if (m.event === 'message_updated') return ignore('message_updated (receipts, edits) does not start a turn');
+  if (type === 'activity') return ignore('activity message');
+  if (type === 'template') return ignore('template message (greeting / out of office)');
+  if (m.private) return ignore('private note');
+
+  if (type === 'outgoing') {
+    if (m.sender?.type === 'agent_bot' || m.sender?.type === 'captain_assistant') {
+      return { kind: 'bot_echo', key, status, messageId: m.id, content: m.content ?? '', private: false };
+    }
+    if (m.sender?.type === 'user') return { kind: 'takeover', key, status, inboxId: m.inbox?.id ?? null, by: 'agent', messageId: m.id };
+    if (m.sender == null) return { kind: 'takeover', key, status, inboxId: m.inbox?.id ?? null, by: 'phone', messageId: m.id };
+    return ignore(`outgoing message from sender type ${m.sender.type ?? '(none)'}`);
+  }
+  if (type !== 'incoming') return ignore(`message_type ${String(m.message_type)} is not handled`);
+
+  // A contact's webhook_data has no `type`; anything typed (user, agent_bot) did not come from the customer.
+  if (!m.sender || (m.sender.type !== undefined && m.sender.type !== 'contact')) {
+    return ignore('incoming message not written by the contact');
+  }
+  if (status !== 'pending') return ignore(`conversation is ${status}: humans own it`);
+  const text = (m.content ?? '').trim();
+  const attachments = m.attachments ?? [];
+  if (text === '' && attachments.length === 0) return ignore('incoming message without text or attachments');
+
+  return {
+    kind: 'customer_message',
+    key,
+    status,
+    message: {
+      messageId: m.id,
+      inboxId: m.inbox?.id ?? m.conversation.inbox_id ?? null,
+      contactId: m.sender.id ?? m.conversation.contact_inbox?.contact_id ?? null,
+      text,
+      attachments,
+      createdAt: typeof m.created_at === 'string' ? m.created_at : m.created_at != null ? new Date(m.created_at * 1000).toISOString() : null,
+    },
+  };
+}
+
+function statusChanged(body: unknown): boolean {
+  const changed = (body as { changed_attributes?: unknown }).changed_attributes;
+  if (!Array.isArray(changed)) return false;
+  return changed.some((entry) => typeof entry === 'object' && entry !== null && 'status' in entry);
+}
+
+function firstIssue(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+}

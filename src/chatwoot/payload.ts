@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * The parts of Chatwoot's AgentBot webhook bodies that the bot reads (chatwoot.md §3–§4).
+ * Schemas are loose (`looseObject`): Chatwoot adds fields between versions and we must not reject
+ * an authentic event because of a field we do not use.
+ */
+const id = z.number().int();
+
+export const attachmentSchema = z.looseObject({
+  id: id.optional(),
+  file_type: z.string().optional(),
+  data_url: z.string().nullish(),
+  thumb_url: z.string().nullish(),
+  extension: z.string().nullish(),
+  content_type: z.string().nullish(),
+  file_size: z.number().nullish(),
+  transcribed_text: z.string().nullish(),
+  fallback_title: z.string().nullish(),
+  coordinates_lat: z.number().nullish(),
+  coordinates_long: z.number().nullish(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+const conversationCore = {
+  id,
+  status: z.string().optional(),
+  inbox_id: id.optional(),
+  labels: z.array(z.string()).optional(),
+  can_reply: z.boolean().optional(),
+  contact_inbox: z.looseObject({ contact_id: id.optional() }).nullish(),
+  meta: z
+    .looseObject({
+      sender: z.looseObject({ id: id.optional(), name: z.string().nullish() }).nullish(),
+      assignee: z.looseObject({ id: id.optional(), type: z.string().optional() }).nullish(),
+      assignee_type: z.string().nullish(),
+    })
+    .nullish(),
+};
+
+export const messageEventSchema = z.looseObject({
+  event: z.enum(['message_created', 'message_updated']),
+  id,
+  message_type: z.union([z.string(), z.number()]),
+  private: z.boolean().nullish(),
+  content: z.string().nullish(),
+  content_type: z.string().nullish(),
+  content_attributes: z.looseObject({ external_echo: z.boolean().optional() }).nullish(),
+  created_at: z.union([z.string(), z.number()]).nullish(),
+  sender: z.looseObject({ id: id.optional(), type: z.string().optional(), name: z.string().nullish() }).nullish(),
+  account: z.looseObject({ id }),
+  inbox: z.looseObject({ id }).nullish(),
+  conversation: z.looseObject(conversationCore),
+  attachments: z.array(attachmentSchema).nullish(),
+});
+export type MessageEvent = z.infer<typeof messageEventSchema>;
+
+export const conversationEventSchema = z.looseObject({
+  event: z.enum(['conversation_opened', 'conversation_resolved', 'conversation_status_changed', 'conversation_updated']),
+  ...conversationCore,
+  account: z.looseObject({ id }).nullish(),
+  account_id: id.optional(),
+});
+export type ConversationEvent = z.infer<typeof conversationEventSchema>;

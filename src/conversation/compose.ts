@@ -1,0 +1,46 @@
+import type { Attachment } from '../chatwoot/events.js';
+import type { ContentPart, UserContent } from '../hermes/client.js';
+import type { TurnMessage } from '../store/store.js';
+
+/**
+ * Builds the ONE user message of a turn. With a session header Hermes treats only the last user
+ * entry as new input, so a burst of customer messages must travel together, in order.
+ * Images become image_url parts (Chatwoot's data_url is public); other media become a line of text.
+ */
+export function composeUserContent(messages: TurnMessage[]): UserContent {
+  const lines: string[] = [];
+  const images: ContentPart[] = [];
+  for (const m of messages) {
+    if (m.text) lines.push(m.text);
+    for (const a of m.attachments) {
+      const described = describeAttachment(a);
+      if (described.image) images.push({ type: 'image_url', image_url: { url: described.image } });
+      if (described.line) lines.push(described.line);
+    }
+  }
+  const text = lines.join('\n');
+  if (images.length === 0) return text;
+  return [{ type: 'text', text: text || '[The customer sent an image without a caption.]' }, ...images];
+}
+
+function describeAttachment(a: Attachment): { line?: string; image?: string } {
+  const url = a.data_url ?? undefined;
+  switch (a.file_type) {
+    case 'image':
+      return url ? { image: url } : { line: '[The customer sent an image that could not be loaded.]' };
+    case 'audio':
+      if (a.transcribed_text && a.transcribed_text.trim()) return { line: `[Voice message, transcribed:] ${a.transcribed_text.trim()}` };
+      return { line: `[The customer sent a voice message that could not be transcribed${url ? `: ${url}` : ''}.]` };
+    case 'location': {
+      const where = a.coordinates_lat != null && a.coordinates_long != null ? `${a.coordinates_lat}, ${a.coordinates_long}` : 'unknown coordinates';
+      return { line: `[Location shared: ${where}${a.fallback_title ? ` (${a.fallback_title})` : ''}]` };
+    }
+    case 'contact':
+      return { line: `[Contact card shared: ${a.fallback_title ?? 'no details'}]` };
+    default: {
+      const kind = a.file_type ?? 'file';
+      const type = a.content_type ?? a.extension ?? 'unknown type';
+      return { line: `[The customer sent a ${kind} (${type})${url ? `: ${url}` : ''}]` };
+    }
+  }
+}

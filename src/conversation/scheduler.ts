@@ -1,0 +1,124 @@
+import type { ConversationKey } from '../chatwoot/events.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { logKey } from './handoff.js';
+
+export interface Scheduler {
+  start(): Promise<void>;
+  /** Intake stored work for this conversation, due at `dueAt`. */
+  notify(key: ConversationKey, dueAt: number): void;
+  /** Stops starting turns; in-flight ones get `graceMs` to finish, then are aborted and left for the next process. */
+  drain(graceMs: number): Promise<void>;
+  stats(): { running: number; waiting: number; scheduled: number };
+}
+
+type Work = (key: ConversationKey, signal: AbortSignal) => Promise<{ nextDueAt: number | null }>;
+
+/**
+ * The embedded scheduler (one process, SQLite). The store holds the truth (which conversations have
+ * work and when it is due); this keeps a timer per conversation, runs at most one turn per
+ * conversation at a time and at most `maxConcurrent` in all, ready conversations in the order they
+ * became due. At start it re-reads every due conversation, so work accepted before a crash resumes.
+ */
+export class LocalScheduler implements Scheduler {
+  private readonly timers = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
+  private readonly ready: string[] = [];
+  private readonly readySet = new Set<string>();
+  private readonly running = new Map<string, Promise<void>>();
+  /** Conversations notified while running: look again when the current turn ends. */
+  private readonly again = new Set<string>();
+  private readonly keys = new Map<string, ConversationKey>();
+  private readonly abort = new AbortController();
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly work: Work,
+    private readonly maxConcurrent: number,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const due = await this.store.listDue();
+    if (due.length > 0) this.log.info({ conversations: due.length }, 'resuming work stored before the last stop');
+    for (const d of due) this.notify(d.key, d.dueAt);
+  }
+
+  notify(key: ConversationKey, dueAt: number): void {
+    if (this.stopped) return; // stored durably; the next process picks it up
+    const id = `${key.accountId}/${key.conversationId}`;
+    this.keys.set(id, key);
+    if (this.running.has(id)) {
+      this.again.add(id);
+      return;
+    }
+    if (this.readySet.has(id)) return;
+    const existing = this.timers.get(id);
+    if (existing) {
+      if (existing.dueAt === dueAt) return;
+      clearTimeout(existing.timer);
+    }
+    const delay = Math.max(0, dueAt - Date.now());
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      this.markReady(id);
+    }, delay);
+    this.timers.set(id, { dueAt, timer });
+  }
+
+  private markReady(id: string): void {
+    if (this.stopped || this.readySet.has(id) || this.running.has(id)) return;
+    this.readySet.add(id);
+    this.ready.push(id);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running.size < this.maxConcurrent && this.ready.length > 0) {
+      const id = this.ready.shift()!;
+      this.readySet.delete(id);
+      const key = this.keys.get(id)!;
+      this.running.set(id, this.runOne(id, key));
+    }
+  }
+
+  private async runOne(id: string, key: ConversationKey): Promise<void> {
+    let next: number | null = null;
+    try {
+      next = (await this.work(key, this.abort.signal)).nextDueAt;
+    } catch (error) {
+      // A store failure mid-turn: the work is still recorded; try again shortly rather than drop it.
+      this.log.error({ ...logKey(key), err: String(error) }, 'conversation work failed; retrying in 5 s');
+      next = Date.now() + 5000;
+    } finally {
+      this.running.delete(id);
+    }
+    const again = this.again.delete(id);
+    if (!this.stopped) {
+      if (next !== null) this.notify(key, next);
+      else if (again) this.notify(key, Date.now());
+      else this.keys.delete(id);
+    }
+    this.pump();
+  }
+
+  async drain(graceMs: number): Promise<void> {
+    this.stopped = true;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.ready.length = 0;
+    this.readySet.clear();
+    if (this.running.size === 0) return;
+    const all = Promise.allSettled([...this.running.values()]);
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([all, timeout])) === 'timeout') {
+      this.log.warn({ running: this.running.size }, 'drain grace over: aborting in-flight turns, they resume in the next process');
+      this.abort.abort();
+      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    }
+  }
+
+  stats(): { running: number; waiting: number; scheduled: number } {
+    return { running: this.running.size, waiting: this.ready.length, scheduled: this.timers.size };
+  }
+}

@@ -1,0 +1,26 @@
+import type { ConversationKey } from '../chatwoot/events.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { logKey } from './handoff.js';
+import type { TurnRunner } from './turn.js';
+
+/**
+ * Works one conversation until nothing is due: resumes its unfinished turn, else takes the waiting
+ * messages as the next turn; turns run strictly one after another (first in, first out).
+ * Both schedulers call this; each guarantees it never runs twice at once for one conversation.
+ * Returns when the next turn is due (debounce still running), or null when nothing waits.
+ */
+export async function workConversation(
+  deps: { store: Store; turns: TurnRunner; log: Logger },
+  key: ConversationKey,
+  signal: AbortSignal,
+): Promise<{ nextDueAt: number | null }> {
+  while (!signal.aborted) {
+    const taken = await deps.store.takeTurn(key, Date.now());
+    if (!taken.turn) return { nextDueAt: taken.nextDueAt };
+    const result = await deps.turns.run(taken.turn, signal);
+    if (result === 'released') return { nextDueAt: Date.now() };
+  }
+  deps.log.debug({ ...logKey(key) }, 'conversation left for the next process');
+  return { nextDueAt: Date.now() };
+}

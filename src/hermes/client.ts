@@ -1,0 +1,146 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { parseRetryAfter, withRetry } from '../util/retry.js';
+import { networkReason } from '../chatwoot/client.js';
+
+export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+export type UserContent = string | ContentPart[];
+
+export interface CompletionRequest {
+  /** Sent as X-Hermes-Session-Id; null for the header-less first turn of the strict-build fallback. */
+  sessionId: string | null;
+  /** Optional long-term memory scope (X-Hermes-Session-Key). */
+  sessionKey?: string | null;
+  idempotencyKey: string;
+  system: string | null;
+  user: UserContent;
+  /** Absolute time (ms) by which the whole turn, retries included, must be done. */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+export interface CompletionResult {
+  content: string;
+  /** The X-Hermes-Session-Id Hermes answered with (may differ from the one sent: compression, derived ids). */
+  sessionId: string | null;
+  finishReason: string | null;
+}
+
+export type HermesErrorKind =
+  | 'session_rejected' // 400/404 to our session header: a strict build (hermes.md §5)
+  | 'unauthorized' // 401/403: key wrong, or no key configured on the server
+  | 'incomplete' // the agent run failed or was partial: never forward such text
+  | 'rate_limited'
+  | 'unavailable' // network error or 5xx after the retries
+  | 'timeout'
+  | 'bad_response'
+  | 'aborted';
+
+/** A failed Hermes call. `message` is for logs and private notes; it never reaches a customer. */
+export class HermesError extends Error {
+  constructor(
+    readonly kind: HermesErrorKind,
+    message: string,
+    readonly status: number | null = null,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'HermesError';
+  }
+  get retryable(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'unavailable';
+  }
+}
+
+/**
+ * Client of the Hermes API server's `POST /v1/chat/completions` (hermes.md §4–§6).
+ * One call = one agent turn; retried on network errors, 429 (Retry-After) and 5xx, but not when Hermes
+ * says the run itself failed (502 agent_incomplete, finish_reason "error", X-Hermes-Completed: false).
+ */
+export class HermesClient {
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly options: { baseUrl: string; apiKey: string; model?: string; baseDelayMs?: number }) {
+    this.http = axios.create({
+      baseURL: options.baseUrl,
+      headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
+      validateStatus: () => true,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+      maxContentLength: 20 * 1024 * 1024,
+    });
+  }
+
+  async complete(req: CompletionRequest): Promise<CompletionResult> {
+    const messages: Array<{ role: string; content: UserContent }> = [];
+    if (req.system) messages.push({ role: 'system', content: req.system });
+    // With a session header Hermes takes only the last user entry as input: everything goes in one.
+    messages.push({ role: 'user', content: req.user });
+    const body = { model: this.options.model ?? 'hermes-agent', messages };
+    const headers: Record<string, string> = { 'idempotency-key': req.idempotencyKey };
+    if (req.sessionId) headers['x-hermes-session-id'] = req.sessionId;
+    if (req.sessionKey) headers['x-hermes-session-key'] = req.sessionKey;
+
+    return withRetry(
+      { attempts: 8, baseDelayMs: this.options.baseDelayMs ?? 1000, maxDelayMs: 15_000, deadline: req.deadline, ...(req.signal ? { signal: req.signal } : {}) },
+      async () => {
+        const remaining = req.deadline - Date.now();
+        if (remaining <= 0) throw new HermesError('timeout', 'Hermes did not answer within HERMES_TIMEOUT_MS');
+        let res: AxiosResponse;
+        try {
+          res = await this.http.post('/v1/chat/completions', body, { headers, timeout: remaining, ...(req.signal ? { signal: req.signal } : {}) });
+        } catch (error) {
+          if (req.signal?.aborted) throw new HermesError('aborted', 'turn aborted (shutting down)');
+          const e = error as { code?: string };
+          if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') throw new HermesError('timeout', 'Hermes did not answer within HERMES_TIMEOUT_MS');
+          throw new HermesError('unavailable', `Hermes unreachable: ${networkReason(error)}`);
+        }
+        return interpret(res, req.sessionId !== null);
+      },
+      (error) =>
+        error instanceof HermesError
+          ? { retryable: error.retryable, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) }
+          : { retryable: false },
+    );
+  }
+
+  /** GET /v1/capabilities: what this Hermes build offers (used by `doctor` and logged at start). */
+  async capabilities(timeoutMs = 5000): Promise<Record<string, unknown>> {
+    const res = await this.http.get('/v1/capabilities', { timeout: timeoutMs });
+    if (res.status === 401 || res.status === 403) throw new HermesError('unauthorized', `Hermes refused the API key (${res.status})`, res.status);
+    if (res.status !== 200 || typeof res.data !== 'object') throw new HermesError('bad_response', `GET /v1/capabilities answered ${res.status}`, res.status);
+    return res.data as Record<string, unknown>;
+  }
+}
+
+function interpret(res: AxiosResponse, sentSession: boolean): CompletionResult {
+  const status = res.status;
+  const data = (typeof res.data === 'object' && res.data !== null ? res.data : {}) as {
+    error?: { message?: string; code?: string } | string;
+    choices?: Array<{ message?: { content?: unknown }; finish_reason?: string | null }>;
+    hermes?: { completed?: boolean; partial?: boolean; failed?: boolean; error?: string };
+  };
+  const errorObj = typeof data.error === 'object' ? data.error : { message: typeof data.error === 'string' ? data.error : undefined };
+  const detail = `${status}${errorObj?.code ? ` ${errorObj.code}` : ''}${errorObj?.message ? `: ${String(errorObj.message).slice(0, 200)}` : ''}`;
+
+  if (sentSession && (status === 400 || status === 404) && /session/i.test(String(errorObj?.message ?? ''))) {
+    throw new HermesError('session_rejected', `Hermes rejected the session id (${detail})`, status);
+  }
+  if (status === 401 || status === 403) throw new HermesError('unauthorized', `Hermes refused the request (${detail})`, status);
+  if (status === 429) throw new HermesError('rate_limited', `Hermes is busy (${detail})`, status, parseRetryAfter(res.headers['retry-after']) ?? 1000);
+  if (status === 502 && errorObj?.code === 'agent_incomplete') throw new HermesError('incomplete', `Hermes run did not complete (${detail})`, status);
+  if (status >= 500) throw new HermesError('unavailable', `Hermes server error (${detail})`, status);
+  if (status !== 200) throw new HermesError('bad_response', `Hermes answered ${detail}`, status);
+
+  const choice = data.choices?.[0];
+  const finishReason = choice?.finish_reason ?? null;
+  const completedHeader = String(res.headers['x-hermes-completed'] ?? '').toLowerCase();
+  if (completedHeader === 'false' || finishReason === 'error' || data.hermes?.completed === false || data.hermes?.failed === true || data.hermes?.partial === true) {
+    throw new HermesError('incomplete', `Hermes reported an incomplete run (finish_reason ${finishReason ?? 'none'}${data.hermes?.error ? `, ${String(data.hermes.error).slice(0, 200)}` : ''})`, status);
+  }
+  const content = choice?.message?.content;
+  if (typeof content !== 'string') throw new HermesError('bad_response', 'Hermes answered without choices[0].message.content', status);
+  const sessionHeader = res.headers['x-hermes-session-id'];
+  return { content, sessionId: typeof sessionHeader === 'string' && sessionHeader !== '' ? sessionHeader : null, finishReason };
+}

@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import bodyParser from 'koa-bodyparser';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { errorEdge } from './errors.js';
+import { webhookHandler, type IntakeDeps } from './webhook.js';
+
+export const WEBHOOK_PATH = '/chatwoot/webhook';
+export const BODY_LIMIT = '1mb';
+
+/**
+ * The Koa app, without listen(): main.ts and the tests bind it. The body is read as text so the
+ * signature is checked against the exact bytes Chatwoot signed, before any JSON parsing.
+ */
+export function createApp(deps: IntakeDeps & { store: Store; log: Logger }): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  const router = new Router();
+
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await deps.store.ping();
+      ctx.body = { status: 'ready', store: deps.store.kind };
+    } catch (error) {
+      deps.log.error({ err: String(error) }, 'readiness check failed: store unusable');
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', store: deps.store.kind };
+    }
+  });
+  router.post(
+    WEBHOOK_PATH,
+    bodyParser({
+      enableTypes: ['text'],
+      extendTypes: { text: ['application/json', 'application/*+json', 'text/plain'] },
+      textLimit: BODY_LIMIT,
+    }),
+    webhookHandler(deps),
+  );
+
+  app.use(errorEdge(deps.log));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,110 @@
+import type { Context } from 'koa';
+import { classify, type Classified } from '../chatwoot/events.js';
+import type { Logger } from '../logger.js';
+import type { Scheduler } from '../conversation/scheduler.js';
+import type { DebouncePolicy, Store, StoredEvent } from '../store/store.js';
+import { authenticateWebhook, type WebhookAuth } from './authenticate.js';
+
+export interface IntakeDeps {
+  store: Store;
+  scheduler: Scheduler;
+  log: Logger;
+  auth: WebhookAuth;
+  debounce: DebouncePolicy;
+}
+
+/**
+ * POST /chatwoot/webhook. Authenticate, classify, store durably, answer: never waits on Hermes or
+ * Chatwoot. Chatwoot opens (hands to humans) any pending conversation whose delivery fails or takes
+ * over 5 s, so every authentic event is answered 2xx — ignored ones too — and 200 means stored.
+ */
+export function webhookHandler(deps: IntakeDeps) {
+  return async (ctx: Context): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const rawBody = (ctx.request as { body?: unknown }).body;
+    if (typeof rawBody !== 'string') {
+      ctx.status = 400;
+      ctx.body = { error: 'expected a JSON body (Content-Type: application/json)' };
+      return;
+    }
+    const auth = authenticateWebhook(ctx, rawBody, deps.auth);
+    if (!auth.ok) {
+      deps.log.warn({ reason: auth.reason, delivery: ctx.get('x-chatwoot-delivery') || undefined }, 'webhook refused');
+      ctx.status = 401;
+      ctx.body = { error: 'invalid or missing webhook signature', reason: auth.reason };
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(rawBody);
+    } catch {
+      ctx.status = 400;
+      ctx.body = { error: 'body is not valid JSON' };
+      return;
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      ctx.status = 400;
+      ctx.body = { error: 'body must be a JSON object' };
+      return;
+    }
+
+    const deliveryId = ctx.get('x-chatwoot-delivery') || null;
+    const event = classify(payload);
+    const fields = logFields(event, (payload as { event?: unknown }).event, deliveryId, (payload as { inbox?: { id?: unknown } }).inbox?.id);
+    if (event.kind === 'ignore') {
+      deps.log.info({ ...fields, reason: event.reason, ms: elapsed(started) }, 'event ignored');
+      ctx.body = { status: 'ignored', reason: event.reason };
+      return;
+    }
+
+    const now = Date.now();
+    let result;
+    try {
+      result = await deps.store.accept(toStored(event, deliveryId), deps.debounce, now);
+    } catch (error) {
+      // Not stored, so not acknowledged: Chatwoot retries (429/500 only), then opens the conversation
+      // for humans. That is the safe outcome; a 200 here would lose the customer's message.
+      deps.log.error({ ...fields, err: String(error) }, 'event could not be stored');
+      ctx.status = 503;
+      ctx.body = { error: 'temporarily unable to store the event' };
+      return;
+    }
+    if (result.outcome === 'duplicate') {
+      deps.log.info({ ...fields, ms: elapsed(started) }, 'duplicate event');
+      ctx.body = { status: 'duplicate' };
+      return;
+    }
+    if (result.dueAt !== null) deps.scheduler.notify(event.key, result.dueAt);
+    deps.log.info({ ...fields, note: result.note, dueInMs: result.dueAt === null ? undefined : result.dueAt - now, ms: elapsed(started) }, 'event accepted');
+    ctx.body = { status: 'accepted' };
+  };
+}
+
+function toStored(event: Exclude<Classified, { kind: 'ignore' }>, deliveryId: string | null): StoredEvent {
+  switch (event.kind) {
+    case 'customer_message':
+      return { kind: event.kind, deliveryId, key: event.key, status: event.status, message: event.message };
+    case 'takeover':
+      return { kind: event.kind, deliveryId, key: event.key, status: event.status, inboxId: event.inboxId, by: event.by, messageId: event.messageId };
+    case 'bot_echo':
+      return { kind: event.kind, deliveryId, key: event.key, status: event.status, messageId: event.messageId, content: event.content };
+    case 'status':
+      return { kind: event.kind, deliveryId, key: event.key, status: event.status, inboxId: event.inboxId };
+  }
+}
+
+function logFields(event: Classified, name: unknown, deliveryId: string | null, inbox: unknown): Record<string, unknown> {
+  return {
+    event: typeof name === 'string' ? name : undefined,
+    kind: event.kind,
+    delivery: deliveryId ?? undefined,
+    account: event.key?.accountId,
+    conversation: event.key?.conversationId,
+    inbox: typeof inbox === 'number' ? inbox : event.kind === 'status' || event.kind === 'takeover' ? event.inboxId : undefined,
+    messageId: event.kind === 'customer_message' ? event.message.messageId : 'messageId' in event ? event.messageId : undefined,
+  };
+}
+
+function elapsed(started: bigint): number {
+  return Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+}

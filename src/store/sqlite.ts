@@ -1,0 +1,373 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ConversationKey } from '../chatwoot/events.js';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
+import type {
+  AcceptResult,
+  BotState,
+  ConversationState,
+  DebouncePolicy,
+  OutboxPart,
+  SessionMode,
+  SessionRecord,
+  Store,
+  StoredEvent,
+  Turn,
+  TurnOutcome,
+} from './store.js';
+import { debouncedDueAt, turnIdFor } from './turn-id.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a transaction that
+ * returned is on disk (the webhook's 200 promises exactly that). better-sqlite3 is synchronous; each
+ * method is one short transaction, well under a millisecond plus the fsync.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  static open(dataDir: string): SqliteStore {
+    mkdirSync(dataDir, { recursive: true });
+    return new SqliteStore(join(dataDir, 'chatwoot-hermes-bot.sqlite'));
+  }
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      })();
+    }
+  }
+
+  async accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult> {
+    return this.db.transaction((): AcceptResult => {
+      if (event.deliveryId !== null) {
+        const inserted = this.db.prepare('INSERT OR IGNORE INTO deliveries (delivery_id, received_at) VALUES (?, ?)').run(event.deliveryId, now);
+        if (inserted.changes === 0) return { outcome: 'duplicate' };
+      }
+      const { accountId, conversationId } = event.key;
+      const inboxId = 'inboxId' in event ? event.inboxId : event.kind === 'customer_message' ? event.message.inboxId : null;
+      this.upsertConversation(event.key, inboxId, event.status, now);
+
+      switch (event.kind) {
+        case 'customer_message': {
+          const conv = this.conversationRow(event.key)!;
+          const active = conv.bot_state === 'active';
+          const m = event.message;
+          const inserted = this.db
+            .prepare(
+              `INSERT OR IGNORE INTO messages (account_id, message_id, conversation_id, inbox_id, text, attachments, created_at, received_at, state)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(accountId, m.messageId, conversationId, m.inboxId, m.text, JSON.stringify(m.attachments), m.createdAt, now, active ? 'pending' : 'context');
+          if (inserted.changes === 0) return { outcome: 'duplicate' };
+          this.db
+            .prepare('UPDATE conversations SET last_customer_at = ?, contact_id = COALESCE(?, contact_id) WHERE account_id = ? AND conversation_id = ?')
+            .run(now, m.contactId, accountId, conversationId);
+          if (!active) return { outcome: 'stored', dueAt: null, note: `bot silenced (${String(conv.bot_state)}): kept as context` };
+          return { outcome: 'stored', dueAt: this.reschedule(event.key, now, policy) };
+        }
+        case 'takeover': {
+          this.db
+            .prepare(
+              `UPDATE conversations SET bot_state = 'human', state_reason = ?, state_changed_at = ?,
+                 left_pending_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END
+               WHERE account_id = ? AND conversation_id = ?`,
+            )
+            .run(event.by === 'agent' ? 'an agent replied' : 'a reply was sent from the WhatsApp phone', now, event.status, now, accountId, conversationId);
+          return { outcome: 'stored', dueAt: null, note: 'bot silenced: human took over' };
+        }
+        case 'bot_echo': {
+          // Chatwoot's echo of our own post is a second witness that a part was delivered (see outbox).
+          const byId = this.db
+            .prepare(`UPDATE outbox SET state = 'posted', posted_at = COALESCE(posted_at, ?) WHERE account_id = ? AND conversation_id = ? AND chatwoot_message_id = ? AND state != 'posted'`)
+            .run(now, accountId, conversationId, event.messageId);
+          if (byId.changes === 0) {
+            const ambiguous = this.db
+              .prepare(`SELECT turn_id, part FROM outbox WHERE account_id = ? AND conversation_id = ? AND state = 'posting' AND content = ? ORDER BY attempted_at LIMIT 1`)
+              .get(accountId, conversationId, event.content) as Row | undefined;
+            if (ambiguous) {
+              this.db
+                .prepare(`UPDATE outbox SET state = 'posted', chatwoot_message_id = ?, posted_at = ? WHERE turn_id = ? AND part = ?`)
+                .run(event.messageId, now, ambiguous.turn_id, ambiguous.part);
+              return { outcome: 'stored', dueAt: null, note: 'echo confirmed an ambiguous post' };
+            }
+          }
+          return { outcome: 'stored', dueAt: null };
+        }
+        case 'status':
+          return this.applyStatus(event.key, event.status, now, policy);
+      }
+    }).immediate();
+  }
+
+  private upsertConversation(key: ConversationKey, inboxId: number | null, status: string, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO conversations (account_id, conversation_id, inbox_id, last_status, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (account_id, conversation_id) DO UPDATE SET
+           inbox_id = COALESCE(excluded.inbox_id, inbox_id), last_status = excluded.last_status, updated_at = excluded.updated_at`,
+      )
+      .run(key.accountId, key.conversationId, inboxId, status, now);
+  }
+
+  private conversationRow(key: ConversationKey): Row | undefined {
+    return this.db.prepare('SELECT * FROM conversations WHERE account_id = ? AND conversation_id = ?').get(key.accountId, key.conversationId) as
+      | Row
+      | undefined;
+  }
+
+  /** Moves due_at to the debounced time of the conversation's pending messages; returns it (null: none pending). */
+  private reschedule(key: ConversationKey, now: number, policy: DebouncePolicy): number | null {
+    const first = this.db
+      .prepare(`SELECT MIN(received_at) AS first FROM messages WHERE account_id = ? AND conversation_id = ? AND state = 'pending'`)
+      .get(key.accountId, key.conversationId) as Row;
+    const dueAt = first.first == null ? null : debouncedDueAt(Number(first.first), now, policy);
+    this.db.prepare('UPDATE conversations SET due_at = ? WHERE account_id = ? AND conversation_id = ?').run(dueAt, key.accountId, key.conversationId);
+    return dueAt;
+  }
+
+  /**
+   * A silenced conversation resumes once it has left `pending` and come back. Customer messages that
+   * arrived (with status pending) after it left `pending` belong to the new bot phase: Chatwoot sends
+   * events in parallel, so the customer's message can overtake the status event that reopened it.
+   */
+  private applyStatus(key: ConversationKey, status: string, now: number, policy: DebouncePolicy): AcceptResult {
+    const conv = this.conversationRow(key)!;
+    if (conv.bot_state === 'active') return { outcome: 'stored', dueAt: null };
+    if (status !== 'pending') {
+      if (conv.left_pending_at == null) {
+        this.db.prepare('UPDATE conversations SET left_pending_at = ? WHERE account_id = ? AND conversation_id = ?').run(now, key.accountId, key.conversationId);
+      }
+      return { outcome: 'stored', dueAt: null };
+    }
+    if (conv.left_pending_at == null) return { outcome: 'stored', dueAt: null, note: 'still silenced: conversation has not left pending since the takeover' };
+    this.db
+      .prepare(
+        `UPDATE conversations SET bot_state = 'active', state_reason = 'conversation returned to pending', state_changed_at = ?, left_pending_at = NULL
+         WHERE account_id = ? AND conversation_id = ?`,
+      )
+      .run(now, key.accountId, key.conversationId);
+    this.db
+      .prepare(`UPDATE messages SET state = 'pending' WHERE account_id = ? AND conversation_id = ? AND state = 'context' AND received_at >= ?`)
+      .run(key.accountId, key.conversationId, conv.left_pending_at);
+    return { outcome: 'stored', dueAt: this.reschedule(key, now, policy), note: 'bot resumed' };
+  }
+
+  async listDue(): Promise<Array<{ key: ConversationKey; dueAt: number }>> {
+    const rows = this.db
+      .prepare(
+        `SELECT account_id, conversation_id, due_at FROM conversations WHERE due_at IS NOT NULL
+         UNION
+         SELECT account_id, conversation_id, 0 FROM turns WHERE state = 'running'`,
+      )
+      .all() as Row[];
+    const due = new Map<string, { key: ConversationKey; dueAt: number }>();
+    for (const r of rows) {
+      const key = { accountId: Number(r.account_id), conversationId: Number(r.conversation_id) };
+      const id = `${key.accountId}/${key.conversationId}`;
+      const dueAt = Number(r.due_at);
+      const seen = due.get(id);
+      if (!seen || dueAt < seen.dueAt) due.set(id, { key, dueAt });
+    }
+    return [...due.values()].sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  async takeTurn(key: ConversationKey, now: number): Promise<{ turn: Turn } | { turn: null; nextDueAt: number | null }> {
+    return this.db.transaction((): { turn: Turn } | { turn: null; nextDueAt: number | null } => {
+      const open = this.db
+        .prepare(`SELECT * FROM turns WHERE account_id = ? AND conversation_id = ? AND state = 'running' ORDER BY created_at LIMIT 1`)
+        .get(key.accountId, key.conversationId) as Row | undefined;
+      if (open) {
+        this.db.prepare('UPDATE turns SET attempts = attempts + 1 WHERE id = ?').run(open.id);
+        return { turn: this.loadTurn(open, Number(open.attempts) + 1) };
+      }
+      const conv = this.conversationRow(key);
+      const pending = this.db
+        .prepare(`SELECT * FROM messages WHERE account_id = ? AND conversation_id = ? AND state = 'pending' ORDER BY message_id`)
+        .all(key.accountId, key.conversationId) as Row[];
+      if (!conv || pending.length === 0) {
+        if (conv) this.db.prepare('UPDATE conversations SET due_at = NULL WHERE account_id = ? AND conversation_id = ?').run(key.accountId, key.conversationId);
+        return { turn: null, nextDueAt: null };
+      }
+      const dueAt = conv.due_at == null ? now : Number(conv.due_at);
+      if (dueAt > now) return { turn: null, nextDueAt: dueAt };
+
+      const ids = pending.map((m) => Number(m.message_id));
+      const id = turnIdFor(key, ids);
+      this.db
+        .prepare(
+          `INSERT INTO turns (id, account_id, conversation_id, inbox_id, message_ids, state, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'running', 1, ?)`,
+        )
+        .run(id, key.accountId, key.conversationId, conv.inbox_id ?? null, JSON.stringify(ids), now);
+      const mark = this.db.prepare(`UPDATE messages SET state = 'in_turn', turn_id = ? WHERE account_id = ? AND message_id = ?`);
+      for (const mid of ids) mark.run(id, key.accountId, mid);
+      this.db.prepare('UPDATE conversations SET due_at = NULL WHERE account_id = ? AND conversation_id = ?').run(key.accountId, key.conversationId);
+      const turnRow = this.db.prepare('SELECT * FROM turns WHERE id = ?').get(id) as Row;
+      return { turn: this.loadTurn(turnRow, 1) };
+    }).immediate();
+  }
+
+  private loadTurn(row: Row, attempt: number): Turn {
+    const messages = this.db.prepare('SELECT * FROM messages WHERE turn_id = ? ORDER BY message_id').all(row.id) as Row[];
+    return {
+      id: String(row.id),
+      key: { accountId: Number(row.account_id), conversationId: Number(row.conversation_id) },
+      inboxId: row.inbox_id == null ? null : Number(row.inbox_id),
+      messages: messages.map((m) => ({
+        messageId: Number(m.message_id),
+        text: String(m.text),
+        attachments: JSON.parse(String(m.attachments)),
+        receivedAt: Number(m.received_at),
+      })),
+      attempt,
+      reply: row.reply == null ? null : String(row.reply),
+      createdAt: Number(row.created_at),
+    };
+  }
+
+  async getConversation(key: ConversationKey): Promise<ConversationState | null> {
+    const r = this.conversationRow(key);
+    if (!r) return null;
+    return {
+      key,
+      inboxId: r.inbox_id == null ? null : Number(r.inbox_id),
+      contactId: r.contact_id == null ? null : Number(r.contact_id),
+      lastStatus: r.last_status == null ? null : String(r.last_status),
+      botState: String(r.bot_state) as BotState,
+      stateReason: r.state_reason == null ? null : String(r.state_reason),
+      lastCustomerAt: r.last_customer_at == null ? null : Number(r.last_customer_at),
+    };
+  }
+
+  async setBotState(key: ConversationKey, state: BotState, reason: string, now: number): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO conversations (account_id, conversation_id, bot_state, state_reason, state_changed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (account_id, conversation_id) DO UPDATE SET bot_state = excluded.bot_state, state_reason = excluded.state_reason,
+           state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at`,
+      )
+      .run(key.accountId, key.conversationId, state, reason, now, now);
+  }
+
+  async getSession(key: ConversationKey): Promise<SessionRecord | null> {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE account_id = ? AND conversation_id = ?').get(key.accountId, key.conversationId) as Row | undefined;
+    return r ? toSession(r) : null;
+  }
+
+  async saveSession(key: ConversationKey, s: { sessionId: string; mode: SessionMode; generation: number }, now: number): Promise<SessionRecord> {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (account_id, conversation_id, session_id, mode, generation, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (account_id, conversation_id) DO UPDATE SET
+           session_id = excluded.session_id, mode = excluded.mode,
+           created_at = CASE WHEN excluded.generation != sessions.generation THEN excluded.created_at ELSE sessions.created_at END,
+           turn_count = CASE WHEN excluded.generation != sessions.generation THEN 0 ELSE sessions.turn_count END,
+           generation = excluded.generation`,
+      )
+      .run(key.accountId, key.conversationId, s.sessionId, s.mode, s.generation, now);
+    return (await this.getSession(key))!;
+  }
+
+  async listSessions(filter: Partial<ConversationKey> = {}): Promise<SessionRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sessions WHERE (? IS NULL OR account_id = ?) AND (? IS NULL OR conversation_id = ?) ORDER BY account_id, conversation_id`,
+      )
+      .all(filter.accountId ?? null, filter.accountId ?? null, filter.conversationId ?? null, filter.conversationId ?? null) as Row[];
+    return rows.map(toSession);
+  }
+
+  async planParts(turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): Promise<OutboxPart[]> {
+    this.db.transaction(() => {
+      const turn = this.db.prepare('SELECT account_id, conversation_id FROM turns WHERE id = ?').get(turnId) as Row | undefined;
+      if (!turn) throw new Error(`unknown turn ${turnId}`);
+      if (reply !== null) this.db.prepare('UPDATE turns SET reply = ? WHERE id = ?').run(reply, turnId);
+      const insert = this.db.prepare(
+        `INSERT OR IGNORE INTO outbox (turn_id, part, account_id, conversation_id, content, private, state) VALUES (?, ?, ?, ?, ?, ?, 'planned')`,
+      );
+      for (const p of parts) insert.run(turnId, p.part, turn.account_id, turn.conversation_id, p.content, p.private ? 1 : 0);
+    }).immediate();
+    return this.getOutbox(turnId);
+  }
+
+  async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE outbox SET state = ?,
+           attempted_at = CASE WHEN ? = 'posting' THEN ? ELSE attempted_at END,
+           posted_at = CASE WHEN ? = 'posted' THEN ? ELSE posted_at END,
+           chatwoot_message_id = COALESCE(?, chatwoot_message_id)
+         WHERE turn_id = ? AND part = ? AND state != 'posted'`,
+      )
+      .run(state, state, now, state, now, chatwootMessageId, turnId, part);
+  }
+
+  async getOutbox(turnId: string): Promise<OutboxPart[]> {
+    const rows = this.db.prepare('SELECT * FROM outbox WHERE turn_id = ? ORDER BY part').all(turnId) as Row[];
+    return rows.map((r) => ({
+      turnId: String(r.turn_id),
+      part: Number(r.part),
+      content: String(r.content),
+      private: Number(r.private) === 1,
+      state: String(r.state) as OutboxPart['state'],
+      chatwootMessageId: r.chatwoot_message_id == null ? null : Number(r.chatwoot_message_id),
+    }));
+  }
+
+  async finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void> {
+    this.db.transaction(() => {
+      const turn = this.db.prepare('SELECT account_id, conversation_id FROM turns WHERE id = ?').get(turnId) as Row | undefined;
+      if (!turn) return;
+      this.db.prepare(`UPDATE turns SET state = ?, error = ?, finished_at = ? WHERE id = ? AND state = 'running'`).run(outcome, error ?? null, now, turnId);
+      const messageState = outcome === 'delivered' ? 'answered' : outcome === 'skipped' ? 'skipped' : 'failed';
+      this.db.prepare('UPDATE messages SET state = ? WHERE turn_id = ?').run(messageState, turnId);
+      if (outcome === 'delivered') {
+        this.db
+          .prepare('UPDATE sessions SET turn_count = turn_count + 1, last_used_at = ? WHERE account_id = ? AND conversation_id = ?')
+          .run(now, turn.account_id, turn.conversation_id);
+      }
+    }).immediate();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+    this.db.prepare('INSERT OR REPLACE INTO schema_migrations (version, name, applied_at) SELECT version, name, applied_at FROM schema_migrations WHERE version = 1').run();
+  }
+
+  async prune(olderThan: number): Promise<number> {
+    return this.db.prepare('DELETE FROM deliveries WHERE received_at < ?').run(olderThan).changes;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toSession(r: Row): SessionRecord {
+  return {
+    key: { accountId: Number(r.account_id), conversationId: Number(r.conversation_id) },
+    sessionId: String(r.session_id),
+    mode: String(r.mode) as SessionMode,
+    generation: Number(r.generation),
+    createdAt: Number(r.created_at),
+    lastUsedAt: r.last_used_at == null ? null : Number(r.last_used_at),
+    turnCount: Number(r.turn_count),
+  };
+}

@@ -1,0 +1,124 @@
+import type { Attachment, ConversationKey, InboundMessage } from '../chatwoot/events.js';
+
+/**
+ * The bot's durable memory. Two implementations (SQLite, the embedded default; Postgres for many
+ * instances) pass the same contract tests (test/store/). Every method is one transaction.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  /** Records an authentic event. Resolves only once it is durable; rejects when the store cannot write. */
+  accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult>;
+
+  /** Conversations with work waiting (messages not yet in a turn, or a turn left unfinished by a dead process). */
+  listDue(): Promise<Array<{ key: ConversationKey; dueAt: number }>>;
+
+  /**
+   * Returns the conversation's unfinished turn if there is one (recovery after a crash or a drain),
+   * else gathers every pending customer message into a new turn, if the debounce time has come.
+   * `null` with `nextDueAt` when nothing is due yet (or nothing waits: nextDueAt null).
+   */
+  takeTurn(key: ConversationKey, now: number): Promise<{ turn: Turn } | { turn: null; nextDueAt: number | null }>;
+
+  getConversation(key: ConversationKey): Promise<ConversationState | null>;
+  /** Silences the bot for a conversation (hand-off to humans) until it has left `pending` and come back. */
+  setBotState(key: ConversationKey, state: BotState, reason: string, now: number): Promise<void>;
+
+  getSession(key: ConversationKey): Promise<SessionRecord | null>;
+  /** Creates or replaces the conversation's Hermes session mapping. */
+  saveSession(key: ConversationKey, session: { sessionId: string; mode: SessionMode; generation: number }, now: number): Promise<SessionRecord>;
+  listSessions(filter?: Partial<ConversationKey>): Promise<SessionRecord[]>;
+
+  /**
+   * Records what a turn will post, before anything is posted: Hermes' answer split into parts 0..n,
+   * or a hand-off's fallback message and note (parts numbered from HANDOFF_PARTS). Parts already
+   * planned are kept as they are; `reply` (when not null) is stored on the turn.
+   */
+  planParts(turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): Promise<OutboxPart[]>;
+  /**
+   * Moves a part along planned → posting → posted (or → failed when Chatwoot answered with an error,
+   * so it provably has no copy). A part left in `posting` by a crash is ambiguous and is never
+   * silently posted again. A `posted` part never goes back.
+   */
+  setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId?: number | null): Promise<void>;
+  getOutbox(turnId: string): Promise<OutboxPart[]>;
+
+  /** Ends a turn: its messages become answered (delivered) or failed (handed_off); the session's turn count grows. */
+  finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void>;
+
+  /** Health: resolves when the store can be read and written. */
+  ping(): Promise<void>;
+  /** Forgets delivery ids older than the cutoff (Chatwoot retries within seconds; a week is generous). */
+  prune(olderThan: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export type StoredEvent =
+  | { kind: 'customer_message'; deliveryId: string | null; key: ConversationKey; status: string; message: InboundMessage }
+  | { kind: 'takeover'; deliveryId: string | null; key: ConversationKey; status: string; inboxId: number | null; by: 'agent' | 'phone'; messageId: number }
+  | { kind: 'bot_echo'; deliveryId: string | null; key: ConversationKey; status: string; messageId: number; content: string }
+  | { kind: 'status'; deliveryId: string | null; key: ConversationKey; status: string; inboxId: number | null };
+
+export interface DebouncePolicy {
+  debounceMs: number;
+  debounceMaxMs: number;
+}
+
+export type AcceptResult =
+  | { outcome: 'duplicate' }
+  /** Stored; `dueAt` is set when a turn should run (debounced), so the scheduler can be woken. */
+  | { outcome: 'stored'; dueAt: number | null; note?: string };
+
+/** Outbox part numbers of a hand-off: the customer's fallback message, then the team's private note. */
+export const HANDOFF_PARTS = { fallback: 900, note: 901 } as const;
+
+export type BotState = 'active' | 'human' | 'handed_off';
+export type SessionMode = 'header' | 'server';
+export type TurnOutcome = 'delivered' | 'handed_off' | 'skipped';
+
+export interface ConversationState {
+  key: ConversationKey;
+  inboxId: number | null;
+  contactId: number | null;
+  lastStatus: string | null;
+  botState: BotState;
+  stateReason: string | null;
+  lastCustomerAt: number | null;
+}
+
+export interface TurnMessage {
+  messageId: number;
+  text: string;
+  attachments: Attachment[];
+  receivedAt: number;
+}
+
+export interface Turn {
+  id: string;
+  key: ConversationKey;
+  inboxId: number | null;
+  messages: TurnMessage[];
+  /** Attempts so far, this one included (a resumed turn has attempts > 1). */
+  attempt: number;
+  reply: string | null;
+  createdAt: number;
+}
+
+export interface OutboxPart {
+  turnId: string;
+  part: number;
+  content: string;
+  private: boolean;
+  state: 'planned' | 'posting' | 'posted' | 'failed';
+  chatwootMessageId: number | null;
+}
+
+export interface SessionRecord {
+  key: ConversationKey;
+  sessionId: string;
+  mode: SessionMode;
+  generation: number;
+  createdAt: number;
+  lastUsedAt: number | null;
+  turnCount: number;
+}

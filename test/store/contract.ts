@@ -1,0 +1,186 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConversationKey, InboundMessage } from '../../src/chatwoot/events.js';
+import type { Store, StoredEvent } from '../../src/store/store.js';
+
+/**
+ * The behaviour every store must have, run against SQLite and Postgres alike (issue: no behaviour
+ * that exists on one store only). `open` returns a fresh, empty store; `reopen` the same data again.
+ */
+export function describeStoreContract(name: string, factory: { open(): Promise<Store>; reopen?(): Promise<Store> }): void {
+  describe(`${name} store contract`, () => {
+    let store: Store;
+    const key: ConversationKey = { accountId: 1, conversationId: 1042 };
+    const policy = { debounceMs: 2000, debounceMaxMs: 10_000 };
+    let delivery = 0;
+
+    const message = (messageId: number, text = `m${messageId}`): InboundMessage => ({
+      messageId,
+      inboxId: 7,
+      contactId: 3120,
+      text,
+      attachments: [],
+      createdAt: null,
+    });
+    const customer = (messageId: number, k: ConversationKey = key, deliveryId: string | null = `d-${++delivery}`): StoredEvent => ({
+      kind: 'customer_message',
+      deliveryId,
+      key: k,
+      status: 'pending',
+      message: message(messageId),
+    });
+    const status = (s: string, k: ConversationKey = key): StoredEvent => ({ kind: 'status', deliveryId: `d-${++delivery}`, key: k, status: s, inboxId: 7 });
+
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('stores a customer message and schedules it after the debounce', async () => {
+      expect(await store.accept(customer(1), policy, 1000)).toEqual({ outcome: 'stored', dueAt: 3000 });
+      expect(await store.listDue()).toEqual([{ key, dueAt: 3000 }]);
+    });
+
+    it('dedupes by delivery id and by message id', async () => {
+      await store.accept(customer(1, key, 'same-delivery'), policy, 1000);
+      expect(await store.accept(customer(2, key, 'same-delivery'), policy, 1100)).toEqual({ outcome: 'duplicate' });
+      expect(await store.accept(customer(1, key, 'another-delivery'), policy, 1200)).toEqual({ outcome: 'duplicate' });
+      const taken = await store.takeTurn(key, 99_999);
+      expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([1]);
+    });
+
+    it('debounces: each message pushes the turn back, but never past the cap', async () => {
+      expect(await store.accept(customer(1), policy, 0)).toMatchObject({ dueAt: 2000 });
+      expect(await store.accept(customer(2), policy, 1500)).toMatchObject({ dueAt: 3500 });
+      expect(await store.accept(customer(3), policy, 9000)).toMatchObject({ dueAt: 10_000 });
+      expect(await store.takeTurn(key, 5000)).toEqual({ turn: null, nextDueAt: 10_000 });
+      const taken = await store.takeTurn(key, 10_000);
+      expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([1, 2, 3]);
+    });
+
+    it('gathers messages in message-id order even when they arrived out of order', async () => {
+      await store.accept(customer(12), policy, 0);
+      await store.accept(customer(10), policy, 10);
+      await store.accept(customer(11), policy, 20);
+      const taken = await store.takeTurn(key, 60_000);
+      expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([10, 11, 12]);
+    });
+
+    it('keeps one turn open per conversation and hands it back until finished (crash recovery)', async () => {
+      await store.accept(customer(1), policy, 0);
+      const first = await store.takeTurn(key, 5000);
+      expect(first.turn).not.toBeNull();
+      await store.accept(customer(2), policy, 6000);
+      const again = await store.takeTurn(key, 60_000);
+      expect(again.turn?.id).toBe(first.turn?.id);
+      expect(again.turn?.attempt).toBe(2);
+      expect(again.turn?.messages.map((m) => m.messageId)).toEqual([1]);
+      expect((await store.listDue()).map((d) => d.key)).toEqual([key]);
+
+      await store.finishTurn(first.turn!.id, 'delivered', 61_000);
+      const next = await store.takeTurn(key, 61_000);
+      expect(next.turn?.messages.map((m) => m.messageId)).toEqual([2]);
+      expect(next.turn?.id).not.toBe(first.turn?.id);
+      await store.finishTurn(next.turn!.id, 'delivered', 62_000);
+      expect(await store.takeTurn(key, 70_000)).toEqual({ turn: null, nextDueAt: null });
+      expect(await store.listDue()).toEqual([]);
+    });
+
+    it('keeps conversations apart, also across accounts', async () => {
+      const other: ConversationKey = { accountId: 2, conversationId: 1042 };
+      await store.accept(customer(1, key), policy, 0);
+      await store.accept(customer(1, other), policy, 0); // same message id in another account is another message
+      const a = await store.takeTurn(key, 5000);
+      const b = await store.takeTurn(other, 5000);
+      expect(a.turn?.key).toEqual(key);
+      expect(b.turn?.key).toEqual(other);
+      expect(a.turn?.id).not.toBe(b.turn?.id);
+    });
+
+    it('silences the bot after a human takeover until the conversation left pending and came back', async () => {
+      await store.accept({ kind: 'takeover', deliveryId: 'd-t', key, status: 'pending', inboxId: 7, by: 'agent', messageId: 500 }, policy, 0);
+      expect((await store.getConversation(key))?.botState).toBe('human');
+      expect(await store.accept(customer(1), policy, 10)).toMatchObject({ outcome: 'stored', dueAt: null });
+      expect(await store.accept(status('pending'), policy, 20)).toMatchObject({ dueAt: null });
+      expect((await store.getConversation(key))?.botState).toBe('human');
+      await store.accept(status('open'), policy, 30);
+      // The customer's message that reopened the conversation can overtake the status event.
+      await store.accept(customer(2), policy, 40);
+      const resumed = await store.accept(status('pending'), policy, 50);
+      expect(resumed).toMatchObject({ outcome: 'stored', note: 'bot resumed' });
+      expect((await store.getConversation(key))?.botState).toBe('active');
+      const taken = await store.takeTurn(key, 60_000);
+      expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([2]);
+    });
+
+    it('a hand-off silences the bot the same way', async () => {
+      await store.setBotState(key, 'handed_off', 'Hermes down', 0);
+      expect(await store.accept(customer(1), policy, 10)).toMatchObject({ dueAt: null });
+      await store.accept(status('open'), policy, 20);
+      await store.accept(status('pending'), policy, 30);
+      expect((await store.getConversation(key))?.botState).toBe('active');
+    });
+
+    it('maps sessions and starts a new generation on reset', async () => {
+      expect(await store.getSession(key)).toBeNull();
+      const s = await store.saveSession(key, { sessionId: 'chatwoot-1-1042', mode: 'header', generation: 0 }, 100);
+      expect(s).toMatchObject({ sessionId: 'chatwoot-1-1042', generation: 0, turnCount: 0, createdAt: 100 });
+      await store.accept(customer(1), policy, 0);
+      const t = await store.takeTurn(key, 5000);
+      await store.finishTurn(t.turn!.id, 'delivered', 6000);
+      expect(await store.getSession(key)).toMatchObject({ turnCount: 1, lastUsedAt: 6000 });
+      await store.saveSession(key, { sessionId: '20260617_141211_abcdef', mode: 'server', generation: 0 }, 7000);
+      expect(await store.getSession(key)).toMatchObject({ sessionId: '20260617_141211_abcdef', turnCount: 1, createdAt: 100 });
+      await store.saveSession(key, { sessionId: 'chatwoot-1-1042-g1', mode: 'header', generation: 1 }, 8000);
+      expect(await store.getSession(key)).toMatchObject({ generation: 1, turnCount: 0, createdAt: 8000 });
+      expect((await store.listSessions({ conversationId: 1042 })).length).toBe(1);
+      expect(await store.listSessions({ accountId: 9 })).toEqual([]);
+    });
+
+    it('records outbox parts and takes Chatwoot\'s echo as proof of an interrupted post', async () => {
+      await store.accept(customer(1), policy, 0);
+      const { turn } = (await store.takeTurn(key, 5000)) as { turn: NonNullable<Awaited<ReturnType<Store['takeTurn']>>['turn']> };
+      const parts = await store.planParts(turn.id, 'a\n\nb', [
+        { part: 0, content: 'a', private: false },
+        { part: 1, content: 'b', private: false },
+      ]);
+      expect(parts.map((p) => p.state)).toEqual(['planned', 'planned']);
+      await store.setPartState(turn.id, 0, 'posting', 6000);
+      await store.setPartState(turn.id, 0, 'posted', 6100, 777);
+      await store.setPartState(turn.id, 1, 'posting', 6200);
+      // The process dies here; Chatwoot's echo of part 1 arrives.
+      await store.accept({ kind: 'bot_echo', deliveryId: 'd-echo', key, status: 'pending', messageId: 778, content: 'b' }, policy, 6300);
+      const after = await store.getOutbox(turn.id);
+      expect(after.map((p) => [p.state, p.chatwootMessageId])).toEqual([
+        ['posted', 777],
+        ['posted', 778],
+      ]);
+      // A posted part never goes back.
+      await store.setPartState(turn.id, 0, 'failed', 7000);
+      expect((await store.getOutbox(turn.id))[0]?.state).toBe('posted');
+      // Planning again keeps what was planned.
+      await store.planParts(turn.id, null, [{ part: 0, content: 'changed', private: false }]);
+      expect((await store.getOutbox(turn.id))[0]?.content).toBe('a');
+    });
+
+    it('prunes old delivery ids only', async () => {
+      await store.accept(customer(1, key, 'old'), policy, 1000);
+      await store.accept(customer(2, key, 'new'), policy, 5000);
+      expect(await store.prune(2000)).toBe(1);
+      expect(await store.accept(customer(3, key, 'new'), policy, 6000)).toEqual({ outcome: 'duplicate' });
+    });
+
+    if (factory.reopen) {
+      it('keeps everything across a restart', async () => {
+        await store.accept(customer(1, key, 'restart-delivery'), policy, 0);
+        await store.saveSession(key, { sessionId: 'chatwoot-1-1042', mode: 'header', generation: 0 }, 0);
+        await store.close();
+        store = await factory.reopen!();
+        expect(await store.accept(customer(1, key, 'restart-delivery'), policy, 10)).toEqual({ outcome: 'duplicate' });
+        expect(await store.getSession(key)).toMatchObject({ sessionId: 'chatwoot-1-1042' });
+        expect(await store.listDue()).toEqual([{ key, dueAt: 2000 }]);
+      });
+    }
+  });
+}

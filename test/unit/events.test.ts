@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { classify } from '../../src/chatwoot/events.js';
+import { loadFixture } from '../helpers/shared.js';
+
+const key = { accountId: 1, conversationId: 1042 };
+
+describe('classify: what starts a turn', () => {
+  it('a customer text in a pending conversation is a customer message', () => {
+    const c = classify(loadFixture('message_created-incoming-text'));
+    expect(c).toMatchObject({ kind: 'customer_message', key, status: 'pending', message: { messageId: 58231, inboxId: 7, contactId: 3120, text: 'Olá! Vocês abrem no sábado?' } });
+  });
+
+  it('accepts the integer message_type 0 as incoming', () => {
+    const body = loadFixture('message_created-incoming-text');
+    body.message_type = 0;
+    expect(classify(body).kind).toBe('customer_message');
+  });
+
+  it('an image with caption and a voice note without text both start a turn', () => {
+    const image = classify(loadFixture('message_created-incoming-image'));
+    expect(image).toMatchObject({ kind: 'customer_message', message: { text: 'Segue o comprovante' } });
+    const audio = classify(loadFixture('message_created-incoming-audio'));
+    expect(audio.kind).toBe('customer_message');
+    if (audio.kind === 'customer_message') {
+      expect(audio.message.text).toBe('');
+      expect(audio.message.attachments[0]?.file_type).toBe('audio');
+    }
+  });
+});
+
+describe('classify: takeover and echoes', () => {
+  it('an agent reply is a takeover by an agent', () => {
+    expect(classify(loadFixture('message_created-outgoing-agent'))).toMatchObject({ kind: 'takeover', by: 'agent', key, messageId: 58236 });
+  });
+  it('a reply typed on the WhatsApp phone (sender null) is a takeover by phone', () => {
+    expect(classify(loadFixture('message_created-outgoing-phone-echo'))).toMatchObject({ kind: 'takeover', by: 'phone', key, messageId: 58237 });
+  });
+  it("the bot's own reply comes back as an echo, never as a turn", () => {
+    expect(classify(loadFixture('message_created-outgoing-bot'))).toMatchObject({ kind: 'bot_echo', key, messageId: 58232 });
+  });
+});
+
+describe('classify: status events', () => {
+  it('conversation_status_changed carries the new status', () => {
+    expect(classify(loadFixture('conversation_status_changed-open'))).toMatchObject({ kind: 'status', key, status: 'open', inboxId: 7 });
+  });
+  it('conversation_resolved carries resolved', () => {
+    expect(classify(loadFixture('conversation_resolved'))).toMatchObject({ kind: 'status', key, status: 'resolved' });
+  });
+  it('conversation_updated counts only when the status changed', () => {
+    const body = loadFixture('conversation_status_changed-open');
+    body.event = 'conversation_updated';
+    body.changed_attributes = [{ labels: { previous_value: [], current_value: ['vip'] } }];
+    expect(classify(body)).toMatchObject({ kind: 'ignore', reason: 'conversation_updated without a status change' });
+    body.changed_attributes = [{ status: { previous_value: 'pending', current_value: 'open' } }];
+    expect(classify(body)).toMatchObject({ kind: 'status', status: 'open' });
+  });
+});
+
+describe('classify: everything else is acknowledged and ignored with a reason', () => {
+  const cases: Array<[string, (b: any) => void, string]> = [
+    ['private note', () => {}, 'private note'],
+    ['template', (b) => ((b.message_type = 'template'), (b.private = false)), 'template message (greeting / out of office)'],
+    ['activity', (b) => ((b.message_type = 2), (b.private = false)), 'activity message'],
+  ];
+  it.each(cases)('%s', (_name, mutate, reason) => {
+    const body = loadFixture('message_created-private-note');
+    mutate(body);
+    expect(classify(body)).toMatchObject({ kind: 'ignore', reason });
+  });
+
+  it('a customer message in an open conversation (humans own it)', () => {
+    const body = loadFixture('message_created-incoming-text');
+    body.conversation.status = 'open';
+    expect(classify(body)).toMatchObject({ kind: 'ignore', reason: 'conversation is open: humans own it' });
+  });
+
+  it('an incoming message not written by the contact', () => {
+    const body = loadFixture('message_created-incoming-text');
+    body.sender = { id: 12, name: 'Ana', type: 'user' };
+    expect(classify(body)).toMatchObject({ kind: 'ignore', reason: 'incoming message not written by the contact' });
+  });
+
+  it('an incoming message with neither text nor attachments', () => {
+    const body = loadFixture('message_created-incoming-text');
+    body.content = '   ';
+    expect(classify(body)).toMatchObject({ kind: 'ignore', reason: 'incoming message without text or attachments' });
+  });
+
+  it('message_updated (receipts, transcripts) does not start a turn', () => {
+    expect(classify(loadFixture('message_updated-audio-transcribed'))).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('unknown events and malformed payloads', () => {
+    expect(classify({ event: 'webwidget_triggered' })).toMatchObject({ kind: 'ignore', reason: 'event webwidget_triggered is not handled' });
+    expect(classify({ event: 'message_created', id: 'x' })).toMatchObject({ kind: 'ignore' });
+    expect(classify({})).toMatchObject({ kind: 'ignore', reason: 'event (none) is not handled' });
+  });
+});
