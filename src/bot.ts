@@ -4,7 +4,8 @@ import { ChatwootClient } from './chatwoot/client.js';
 import type { Config } from './config/index.js';
 import { Handoff } from './conversation/handoff.js';
 import { Outbox } from './conversation/outbox.js';
-import { LocalScheduler, type Scheduler } from './conversation/scheduler.js';
+import { createScheduler } from './conversation/create-scheduler.js';
+import type { Scheduler } from './conversation/scheduler.js';
 import { TurnRunner } from './conversation/turn.js';
 import { workConversation } from './conversation/worker.js';
 import { HermesClient } from './hermes/client.js';
@@ -46,7 +47,7 @@ export async function createBot(config: Config, log: Logger, overrides: { store?
     instructions: config.hermes.instructions,
     hermesTimeoutMs: config.hermes.timeoutMs,
   });
-  const scheduler = new LocalScheduler(store, (key, signal) => workConversation({ store, turns, log }, key, signal), config.turns.maxConcurrent, log);
+  const scheduler = await createScheduler({ store, work: (key, signal) => workConversation({ store, turns, log }, key, signal), config, log });
   const app = createApp({
     store,
     scheduler,

@@ -18,16 +18,19 @@ export interface InboundMessage {
 }
 
 /**
- * What an authentic webhook means for the bot. Intake stores the first four; `ignore` is only logged.
- * Every variant that names a conversation carries the status the payload saw, so the store can
- * notice a conversation leaving and re-entering `pending` (the hand-back after a human takeover).
+ * What an authentic webhook means for the bot: intake stores these (one transaction) and answers.
+ * Every variant carries the status the payload saw, so the store can notice a conversation leaving
+ * and re-entering `pending` (the hand-back after a human takeover).
  */
-export type Classified =
+export type BotEvent =
   | { kind: 'customer_message'; key: ConversationKey; status: string; message: InboundMessage }
-  | { kind: 'takeover'; key: ConversationKey; status: string; inboxId: number | null; by: 'agent' | 'phone'; messageId: number }
-  | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string; private: boolean }
-  | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null; event: string }
-  | { kind: 'ignore'; reason: string; key?: ConversationKey; messageId?: number };
+  | { kind: 'takeover'; key: ConversationKey; status: string; inboxId: number | null; by: 'agent' | 'phone'; messageId: number; content: string }
+  | { kind: 'transcript'; key: ConversationKey; status: string; messageId: number; transcript: string }
+  | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string }
+  | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null };
+
+/** `ignore` events are only logged, with the reason. */
+export type Classified = BotEvent | { kind: 'ignore'; reason: string; key?: ConversationKey; messageId?: number };
 
 const MESSAGE_TYPES: Record<string, 'incoming' | 'outgoing' | 'activity' | 'template'> = {
   incoming: 'incoming',
@@ -63,7 +66,7 @@ export function classify(body: unknown): Classified {
     if (event === 'conversation_updated' && !statusChanged(body)) {
       return { kind: 'ignore', reason: 'conversation_updated without a status change', key };
     }
-    return { kind: 'status', key, status: c.status, inboxId: c.inbox_id ?? null, event };
+    return { kind: 'status', key, status: c.status, inboxId: c.inbox_id ?? null };
   }
   return { kind: 'ignore', reason: `event ${typeof event === 'string' ? event : '(none)'} is not handled` };
 }
@@ -74,17 +77,22 @@ function classifyMessage(m: MessageEvent): Classified {
   const type = MESSAGE_TYPES[String(m.message_type)];
   const ignore = (reason: string): Classified => ({ kind: 'ignore', reason, key, messageId: m.id });
 
-  if (m.event === 'message_updated') return ignore('message_updated (receipts, edits) does not start a turn');
+  if (m.event === 'message_updated') {
+    const transcript = (m.attachments ?? []).find((a) => a.file_type === 'audio' && (a.transcribed_text ?? '').trim())?.transcribed_text?.trim();
+    if (transcript && !m.private && MESSAGE_TYPES[String(m.message_type)] === 'incoming') return { kind: 'transcript', key, status, messageId: m.id, transcript };
+    return ignore('message_updated without a new transcript (receipts, edits) does not start a turn');
+  }
   if (type === 'activity') return ignore('activity message');
   if (type === 'template') return ignore('template message (greeting / out of office)');
   if (m.private) return ignore('private note');
 
   if (type === 'outgoing') {
     if (m.sender?.type === 'agent_bot' || m.sender?.type === 'captain_assistant') {
-      return { kind: 'bot_echo', key, status, messageId: m.id, content: m.content ?? '', private: false };
+      return { kind: 'bot_echo', key, status, messageId: m.id, content: m.content ?? '' };
     }
-    if (m.sender?.type === 'user') return { kind: 'takeover', key, status, inboxId: m.inbox?.id ?? null, by: 'agent', messageId: m.id };
-    if (m.sender == null) return { kind: 'takeover', key, status, inboxId: m.inbox?.id ?? null, by: 'phone', messageId: m.id };
+    const takeover = { kind: 'takeover', key, status, inboxId: m.inbox?.id ?? null, messageId: m.id, content: m.content ?? '' } as const;
+    if (m.sender?.type === 'user') return { ...takeover, by: 'agent' };
+    if (m.sender == null) return { ...takeover, by: 'phone' };
     return ignore(`outgoing message from sender type ${m.sender.type ?? '(none)'}`);
   }
   if (type !== 'incoming') return ignore(`message_type ${String(m.message_type)} is not handled`);

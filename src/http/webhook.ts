@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { classify, type Classified } from '../chatwoot/events.js';
 import type { Logger } from '../logger.js';
 import type { Scheduler } from '../conversation/scheduler.js';
-import type { DebouncePolicy, Store, StoredEvent } from '../store/store.js';
+import type { DebouncePolicy, Store } from '../store/store.js';
 import { authenticateWebhook, type WebhookAuth } from './authenticate.js';
 
 export interface IntakeDeps {
@@ -60,7 +60,7 @@ export function webhookHandler(deps: IntakeDeps) {
     const now = Date.now();
     let result;
     try {
-      result = await deps.store.accept(toStored(event, deliveryId), deps.debounce, now);
+      result = await deps.store.accept({ ...event, deliveryId }, deps.debounce, now);
     } catch (error) {
       // Not stored, so not acknowledged: Chatwoot retries (429/500 only), then opens the conversation
       // for humans. That is the safe outcome; a 200 here would lose the customer's message.
@@ -78,19 +78,6 @@ export function webhookHandler(deps: IntakeDeps) {
     deps.log.info({ ...fields, note: result.note, dueInMs: result.dueAt === null ? undefined : result.dueAt - now, ms: elapsed(started) }, 'event accepted');
     ctx.body = { status: 'accepted' };
   };
-}
-
-function toStored(event: Exclude<Classified, { kind: 'ignore' }>, deliveryId: string | null): StoredEvent {
-  switch (event.kind) {
-    case 'customer_message':
-      return { kind: event.kind, deliveryId, key: event.key, status: event.status, message: event.message };
-    case 'takeover':
-      return { kind: event.kind, deliveryId, key: event.key, status: event.status, inboxId: event.inboxId, by: event.by, messageId: event.messageId };
-    case 'bot_echo':
-      return { kind: event.kind, deliveryId, key: event.key, status: event.status, messageId: event.messageId, content: event.content };
-    case 'status':
-      return { kind: event.kind, deliveryId, key: event.key, status: event.status, inboxId: event.inboxId };
-  }
 }
 
 function logFields(event: Classified, name: unknown, deliveryId: string | null, inbox: unknown): Record<string, unknown> {

@@ -14,8 +14,10 @@ import type {
   Store,
   StoredEvent,
   Turn,
+  TurnMessage,
   TurnOutcome,
 } from './store.js';
+import { HANDOFF_PARTS } from './store.js';
 import { debouncedDueAt, turnIdFor } from './turn-id.js';
 
 type Row = Record<string, unknown>;
@@ -72,10 +74,10 @@ export class SqliteStore implements Store {
           const m = event.message;
           const inserted = this.db
             .prepare(
-              `INSERT OR IGNORE INTO messages (account_id, message_id, conversation_id, inbox_id, text, attachments, created_at, received_at, state)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT OR IGNORE INTO messages (account_id, message_id, conversation_id, inbox_id, role, text, attachments, created_at, received_at, awaiting_transcript, state)
+               VALUES (?, ?, ?, ?, 'customer', ?, ?, ?, ?, ?, ?)`,
             )
-            .run(accountId, m.messageId, conversationId, m.inboxId, m.text, JSON.stringify(m.attachments), m.createdAt, now, active ? 'pending' : 'context');
+            .run(accountId, m.messageId, conversationId, m.inboxId, m.text, JSON.stringify(m.attachments), m.createdAt, now, awaitsTranscript(m.attachments) ? 1 : 0, active ? 'pending' : 'context');
           if (inserted.changes === 0) return { outcome: 'duplicate' };
           this.db
             .prepare('UPDATE conversations SET last_customer_at = ?, contact_id = COALESCE(?, contact_id) WHERE account_id = ? AND conversation_id = ?')
@@ -86,12 +88,31 @@ export class SqliteStore implements Store {
         case 'takeover': {
           this.db
             .prepare(
+              `INSERT OR IGNORE INTO messages (account_id, message_id, conversation_id, inbox_id, role, text, received_at, state)
+               VALUES (?, ?, ?, ?, 'agent', ?, ?, 'context')`,
+            )
+            .run(accountId, event.messageId, conversationId, event.inboxId, event.content, now);
+          // An explicit pause (agent command) outranks the automatic silence: it ends only by /bot resume.
+          this.db
+            .prepare(
               `UPDATE conversations SET bot_state = 'human', state_reason = ?, state_changed_at = ?,
                  left_pending_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END
-               WHERE account_id = ? AND conversation_id = ?`,
+               WHERE account_id = ? AND conversation_id = ? AND bot_state != 'paused'`,
             )
             .run(event.by === 'agent' ? 'an agent replied' : 'a reply was sent from the WhatsApp phone', now, event.status, now, accountId, conversationId);
           return { outcome: 'stored', dueAt: null, note: 'bot silenced: human took over' };
+        }
+        case 'transcript': {
+          const row = this.db.prepare('SELECT attachments, state FROM messages WHERE account_id = ? AND message_id = ?').get(accountId, event.messageId) as Row | undefined;
+          if (!row) return { outcome: 'stored', dueAt: null, note: 'transcript for a message the bot does not hold' };
+          const attachments = (JSON.parse(String(row.attachments)) as Array<Record<string, unknown>>).map((a) =>
+            a.file_type === 'audio' ? { ...a, transcribed_text: event.transcript } : a,
+          );
+          this.db
+            .prepare('UPDATE messages SET attachments = ?, awaiting_transcript = 0 WHERE account_id = ? AND message_id = ?')
+            .run(JSON.stringify(attachments), accountId, event.messageId);
+          if (row.state !== 'pending') return { outcome: 'stored', dueAt: null, note: `transcript arrived after the message was ${String(row.state)}` };
+          return { outcome: 'stored', dueAt: this.reschedule(event.key, now, policy), note: 'transcript added' };
         }
         case 'bot_echo': {
           // Chatwoot's echo of our own post is a second witness that a part was delivered (see outbox).
@@ -136,9 +157,14 @@ export class SqliteStore implements Store {
   /** Moves due_at to the debounced time of the conversation's pending messages; returns it (null: none pending). */
   private reschedule(key: ConversationKey, now: number, policy: DebouncePolicy): number | null {
     const first = this.db
-      .prepare(`SELECT MIN(received_at) AS first FROM messages WHERE account_id = ? AND conversation_id = ? AND state = 'pending'`)
+      .prepare(
+        `SELECT MIN(received_at) AS first, MAX(CASE WHEN awaiting_transcript = 1 THEN received_at END) AS audio
+         FROM messages WHERE account_id = ? AND conversation_id = ? AND state = 'pending'`,
+      )
       .get(key.accountId, key.conversationId) as Row;
-    const dueAt = first.first == null ? null : debouncedDueAt(Number(first.first), now, policy);
+    let dueAt = first.first == null ? null : debouncedDueAt(Number(first.first), now, policy);
+    // A voice note's transcript follows in message_updated a few seconds later: wait for it, bounded.
+    if (dueAt !== null && first.audio != null && policy.voiceWaitMs) dueAt = Math.max(dueAt, Number(first.audio) + policy.voiceWaitMs);
     this.db.prepare('UPDATE conversations SET due_at = ? WHERE account_id = ? AND conversation_id = ?').run(dueAt, key.accountId, key.conversationId);
     return dueAt;
   }
@@ -150,7 +176,7 @@ export class SqliteStore implements Store {
    */
   private applyStatus(key: ConversationKey, status: string, now: number, policy: DebouncePolicy): AcceptResult {
     const conv = this.conversationRow(key)!;
-    if (conv.bot_state === 'active') return { outcome: 'stored', dueAt: null };
+    if (conv.bot_state === 'active' || conv.bot_state === 'paused') return { outcome: 'stored', dueAt: null };
     if (status !== 'pending') {
       if (conv.left_pending_at == null) {
         this.db.prepare('UPDATE conversations SET left_pending_at = ? WHERE account_id = ? AND conversation_id = ?').run(now, key.accountId, key.conversationId);
@@ -218,6 +244,10 @@ export class SqliteStore implements Store {
         .run(id, key.accountId, key.conversationId, conv.inbox_id ?? null, JSON.stringify(ids), now);
       const mark = this.db.prepare(`UPDATE messages SET state = 'in_turn', turn_id = ? WHERE account_id = ? AND message_id = ?`);
       for (const mid of ids) mark.run(id, key.accountId, mid);
+      // What was said while the bot was silent travels with this turn, once, as hand-back context.
+      this.db
+        .prepare(`UPDATE messages SET state = 'shared', turn_id = ? WHERE account_id = ? AND conversation_id = ? AND state = 'context'`)
+        .run(id, key.accountId, key.conversationId);
       this.db.prepare('UPDATE conversations SET due_at = NULL WHERE account_id = ? AND conversation_id = ?').run(key.accountId, key.conversationId);
       const turnRow = this.db.prepare('SELECT * FROM turns WHERE id = ?').get(id) as Row;
       return { turn: this.loadTurn(turnRow, 1) };
@@ -225,17 +255,20 @@ export class SqliteStore implements Store {
   }
 
   private loadTurn(row: Row, attempt: number): Turn {
-    const messages = this.db.prepare('SELECT * FROM messages WHERE turn_id = ? ORDER BY message_id').all(row.id) as Row[];
+    const rows = this.db.prepare('SELECT * FROM messages WHERE turn_id = ? ORDER BY message_id').all(row.id) as Row[];
+    const toMessage = (m: Row): TurnMessage => ({
+      messageId: Number(m.message_id),
+      role: m.role === 'agent' ? 'agent' : 'customer',
+      text: String(m.text),
+      attachments: JSON.parse(String(m.attachments)),
+      receivedAt: Number(m.received_at),
+    });
     return {
       id: String(row.id),
       key: { accountId: Number(row.account_id), conversationId: Number(row.conversation_id) },
       inboxId: row.inbox_id == null ? null : Number(row.inbox_id),
-      messages: messages.map((m) => ({
-        messageId: Number(m.message_id),
-        text: String(m.text),
-        attachments: JSON.parse(String(m.attachments)),
-        receivedAt: Number(m.received_at),
-      })),
+      messages: rows.filter((m) => m.state !== 'shared').map(toMessage),
+      context: rows.filter((m) => m.state === 'shared').map(toMessage),
       attempt,
       reply: row.reply == null ? null : String(row.reply),
       createdAt: Number(row.created_at),
@@ -253,6 +286,7 @@ export class SqliteStore implements Store {
       botState: String(r.bot_state) as BotState,
       stateReason: r.state_reason == null ? null : String(r.state_reason),
       lastCustomerAt: r.last_customer_at == null ? null : Number(r.last_customer_at),
+      emptyStreak: Number(r.empty_streak ?? 0),
     };
   }
 
@@ -264,6 +298,50 @@ export class SqliteStore implements Store {
            state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at`,
       )
       .run(key.accountId, key.conversationId, state, reason, now, now);
+  }
+
+  async bumpEmptyStreak(key: ConversationKey): Promise<number> {
+    const row = this.db
+      .prepare('UPDATE conversations SET empty_streak = empty_streak + 1 WHERE account_id = ? AND conversation_id = ? RETURNING empty_streak')
+      .get(key.accountId, key.conversationId) as Row | undefined;
+    return Number(row?.empty_streak ?? 1);
+  }
+
+  async recentBotReplies(key: ConversationKey, limit: number): Promise<string[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT content FROM outbox WHERE account_id = ? AND conversation_id = ? AND state = 'posted' AND private = 0 AND part < ?
+         ORDER BY posted_at DESC, part DESC LIMIT ?`,
+      )
+      .all(key.accountId, key.conversationId, HANDOFF_PARTS.fallback, limit) as Row[];
+    return rows.map((r) => String(r.content)).reverse();
+  }
+
+  async lastTurn(key: ConversationKey): Promise<{ id: string; state: string; error: string | null; createdAt: number; finishedAt: number | null } | null> {
+    const r = this.db
+      .prepare('SELECT id, state, error, created_at, finished_at FROM turns WHERE account_id = ? AND conversation_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
+      .get(key.accountId, key.conversationId) as Row | undefined;
+    if (!r) return null;
+    return { id: String(r.id), state: String(r.state), error: r.error == null ? null : String(r.error), createdAt: Number(r.created_at), finishedAt: r.finished_at == null ? null : Number(r.finished_at) };
+  }
+
+  async getInboxSettings(inboxId: number): Promise<Record<string, unknown> | null> {
+    const r = this.db.prepare('SELECT settings FROM inbox_settings WHERE inbox_id = ?').get(inboxId) as Row | undefined;
+    return r ? (JSON.parse(String(r.settings)) as Record<string, unknown>) : null;
+  }
+
+  async saveInboxSettings(inboxId: number, settings: Record<string, unknown>, now: number): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO inbox_settings (inbox_id, settings, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (inbox_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
+      )
+      .run(inboxId, JSON.stringify(settings), now);
+  }
+
+  async listInboxSettings(): Promise<Array<{ inboxId: number; settings: Record<string, unknown> }>> {
+    const rows = this.db.prepare('SELECT inbox_id, settings FROM inbox_settings ORDER BY inbox_id').all() as Row[];
+    return rows.map((r) => ({ inboxId: Number(r.inbox_id), settings: JSON.parse(String(r.settings)) as Record<string, unknown> }));
   }
 
   async getSession(key: ConversationKey): Promise<SessionRecord | null> {
@@ -337,11 +415,12 @@ export class SqliteStore implements Store {
       if (!turn) return;
       this.db.prepare(`UPDATE turns SET state = ?, error = ?, finished_at = ? WHERE id = ? AND state = 'running'`).run(outcome, error ?? null, now, turnId);
       const messageState = outcome === 'delivered' ? 'answered' : outcome === 'skipped' ? 'skipped' : 'failed';
-      this.db.prepare('UPDATE messages SET state = ? WHERE turn_id = ?').run(messageState, turnId);
+      this.db.prepare(`UPDATE messages SET state = ? WHERE turn_id = ? AND state != 'shared'`).run(messageState, turnId);
       if (outcome === 'delivered') {
         this.db
           .prepare('UPDATE sessions SET turn_count = turn_count + 1, last_used_at = ? WHERE account_id = ? AND conversation_id = ?')
           .run(now, turn.account_id, turn.conversation_id);
+        this.db.prepare('UPDATE conversations SET empty_streak = 0 WHERE account_id = ? AND conversation_id = ?').run(turn.account_id, turn.conversation_id);
       }
     }).immediate();
   }
@@ -358,6 +437,10 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+function awaitsTranscript(attachments: Array<{ file_type?: string | undefined; transcribed_text?: string | null | undefined }>): boolean {
+  return attachments.some((a) => a.file_type === 'audio' && !(a.transcribed_text ?? '').trim());
 }
 
 function toSession(r: Row): SessionRecord {

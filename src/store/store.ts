@@ -1,4 +1,4 @@
-import type { Attachment, ConversationKey, InboundMessage } from '../chatwoot/events.js';
+import type { Attachment, BotEvent, ConversationKey } from '../chatwoot/events.js';
 
 /**
  * The bot's durable memory. Two implementations (SQLite, the embedded default; Postgres for many
@@ -21,8 +21,21 @@ export interface Store {
   takeTurn(key: ConversationKey, now: number): Promise<{ turn: Turn } | { turn: null; nextDueAt: number | null }>;
 
   getConversation(key: ConversationKey): Promise<ConversationState | null>;
-  /** Silences the bot for a conversation (hand-off to humans) until it has left `pending` and come back. */
+  /**
+   * Sets who speaks in a conversation. `human` and `handed_off` end by themselves once the conversation
+   * has left `pending` and come back; `paused` (agent command) only by `active` again.
+   */
   setBotState(key: ConversationKey, state: BotState, reason: string, now: number): Promise<void>;
+  /** Counts an empty Hermes reply in a row (reset by a delivered turn); returns the streak. */
+  bumpEmptyStreak(key: ConversationKey): Promise<number>;
+  /** What the bot itself sent to the customer in this conversation, oldest first (a bot token cannot list messages). */
+  recentBotReplies(key: ConversationKey, limit: number): Promise<string[]>;
+  /** The conversation's latest turn, for `/bot status`. */
+  lastTurn(key: ConversationKey): Promise<{ id: string; state: string; error: string | null; createdAt: number; finishedAt: number | null } | null>;
+
+  getInboxSettings(inboxId: number): Promise<Record<string, unknown> | null>;
+  saveInboxSettings(inboxId: number, settings: Record<string, unknown>, now: number): Promise<void>;
+  listInboxSettings(): Promise<Array<{ inboxId: number; settings: Record<string, unknown> }>>;
 
   getSession(key: ConversationKey): Promise<SessionRecord | null>;
   /** Creates or replaces the conversation's Hermes session mapping. */
@@ -53,15 +66,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type StoredEvent =
-  | { kind: 'customer_message'; deliveryId: string | null; key: ConversationKey; status: string; message: InboundMessage }
-  | { kind: 'takeover'; deliveryId: string | null; key: ConversationKey; status: string; inboxId: number | null; by: 'agent' | 'phone'; messageId: number }
-  | { kind: 'bot_echo'; deliveryId: string | null; key: ConversationKey; status: string; messageId: number; content: string }
-  | { kind: 'status'; deliveryId: string | null; key: ConversationKey; status: string; inboxId: number | null };
+/** An authentic event as intake stores it; `deliveryId` is X-Chatwoot-Delivery (stable across Chatwoot's retries). */
+export type StoredEvent = BotEvent & { deliveryId: string | null };
 
 export interface DebouncePolicy {
   debounceMs: number;
   debounceMaxMs: number;
+  /** How long a voice note without transcript holds its turn, waiting for message_updated (0: no wait). */
+  voiceWaitMs?: number;
 }
 
 export type AcceptResult =
@@ -72,7 +84,7 @@ export type AcceptResult =
 /** Outbox part numbers of a hand-off: the customer's fallback message, then the team's private note. */
 export const HANDOFF_PARTS = { fallback: 900, note: 901 } as const;
 
-export type BotState = 'active' | 'human' | 'handed_off';
+export type BotState = 'active' | 'human' | 'handed_off' | 'paused';
 export type SessionMode = 'header' | 'server';
 export type TurnOutcome = 'delivered' | 'handed_off' | 'skipped';
 
@@ -84,10 +96,13 @@ export interface ConversationState {
   botState: BotState;
   stateReason: string | null;
   lastCustomerAt: number | null;
+  emptyStreak: number;
 }
 
 export interface TurnMessage {
   messageId: number;
+  /** `agent`: a human's reply, only ever part of a turn's hand-back context. */
+  role: 'customer' | 'agent';
   text: string;
   attachments: Attachment[];
   receivedAt: number;
@@ -98,6 +113,8 @@ export interface Turn {
   key: ConversationKey;
   inboxId: number | null;
   messages: TurnMessage[];
+  /** What the customer and a human exchanged while the bot was silent, oldest first (hand-back context). */
+  context: TurnMessage[];
   /** Attempts so far, this one included (a resumed turn has attempts > 1). */
   attempt: number;
   reply: string | null;

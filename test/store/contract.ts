@@ -99,7 +99,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
     });
 
     it('silences the bot after a human takeover until the conversation left pending and came back', async () => {
-      await store.accept({ kind: 'takeover', deliveryId: 'd-t', key, status: 'pending', inboxId: 7, by: 'agent', messageId: 500 }, policy, 0);
+      await store.accept({ kind: 'takeover', deliveryId: 'd-t', key, status: 'pending', inboxId: 7, by: 'agent', messageId: 500, content: 'Oi, aqui é a Ana.' }, policy, 0);
       expect((await store.getConversation(key))?.botState).toBe('human');
       expect(await store.accept(customer(1), policy, 10)).toMatchObject({ outcome: 'stored', dueAt: null });
       expect(await store.accept(status('pending'), policy, 20)).toMatchObject({ dueAt: null });
@@ -162,6 +162,79 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       // Planning again keeps what was planned.
       await store.planParts(turn.id, null, [{ part: 0, content: 'changed', private: false }]);
       expect((await store.getOutbox(turn.id))[0]?.content).toBe('a');
+    });
+
+    it('holds a voice note for its transcript (bounded) and takes it when it arrives', async () => {
+      const voice = { ...policy, voiceWaitMs: 15_000 };
+      const audio: StoredEvent = {
+        kind: 'customer_message',
+        deliveryId: 'd-audio',
+        key,
+        status: 'pending',
+        message: { ...message(58234, ''), attachments: [{ file_type: 'audio', data_url: 'https://x/a.ogg', transcribed_text: '' }] },
+      };
+      expect(await store.accept(audio, voice, 0)).toMatchObject({ dueAt: 15_000 });
+      const t = await store.accept({ kind: 'transcript', deliveryId: 'd-tr', key, status: 'pending', messageId: 58234, transcript: 'quero saber o horário' }, voice, 4000);
+      expect(t).toMatchObject({ outcome: 'stored', dueAt: 6000 });
+      const taken = await store.takeTurn(key, 6000);
+      expect(taken.turn?.messages[0]?.attachments[0]?.transcribed_text).toBe('quero saber o horário');
+    });
+
+    it('carries what a human and the customer said while the bot was silent into the next turn, once', async () => {
+      await store.accept({ kind: 'takeover', deliveryId: 'd-t1', key, status: 'pending', inboxId: 7, by: 'agent', messageId: 600, content: 'Seu Pix caiu.' }, policy, 0);
+      await store.accept(customer(601), policy, 10);
+      await store.accept(status('open'), policy, 20);
+      await store.accept(status('pending'), policy, 30);
+      await store.accept(customer(602), policy, 40);
+      const first = await store.takeTurn(key, 60_000);
+      expect(first.turn?.messages.map((m) => m.messageId)).toEqual([602]);
+      expect(first.turn?.context.map((m) => [m.role, m.messageId])).toEqual([
+        ['agent', 600],
+        ['customer', 601],
+      ]);
+      await store.finishTurn(first.turn!.id, 'delivered', 61_000);
+      await store.accept(customer(603), policy, 62_000);
+      const second = await store.takeTurn(key, 99_000);
+      expect(second.turn?.context).toEqual([]);
+    });
+
+    it('a paused conversation stays paused through status changes and takeovers', async () => {
+      await store.setBotState(key, 'paused', '/bot pause', 0);
+      await store.accept(status('open'), policy, 10);
+      await store.accept(status('pending'), policy, 20);
+      await store.accept({ kind: 'takeover', deliveryId: 'd-t2', key, status: 'pending', inboxId: 7, by: 'phone', messageId: 700, content: 'oi' }, policy, 30);
+      expect((await store.getConversation(key))?.botState).toBe('paused');
+    });
+
+    it('counts empty replies in a row and forgets them after a delivered turn', async () => {
+      await store.accept(customer(1), policy, 0);
+      expect(await store.bumpEmptyStreak(key)).toBe(1);
+      expect(await store.bumpEmptyStreak(key)).toBe(2);
+      const t = await store.takeTurn(key, 5000);
+      await store.finishTurn(t.turn!.id, 'delivered', 6000);
+      expect((await store.getConversation(key))?.emptyStreak).toBe(0);
+      expect(await store.lastTurn(key)).toMatchObject({ id: t.turn!.id, state: 'delivered', finishedAt: 6000 });
+    });
+
+    it("remembers what the bot said, oldest first, without notes or hand-off messages", async () => {
+      await store.accept(customer(1), policy, 0);
+      const t = (await store.takeTurn(key, 5000)).turn!;
+      await store.planParts(t.id, 'x', [
+        { part: 0, content: 'primeira', private: false },
+        { part: 1, content: 'segunda', private: false },
+        { part: 901, content: 'note', private: true },
+      ]);
+      for (const part of [0, 1, 901]) await store.setPartState(t.id, part, 'posted', 6000 + part);
+      expect(await store.recentBotReplies(key, 5)).toEqual(['primeira', 'segunda']);
+      expect(await store.recentBotReplies(key, 1)).toEqual(['segunda']);
+    });
+
+    it('keeps per-inbox settings', async () => {
+      expect(await store.getInboxSettings(7)).toBeNull();
+      await store.saveInboxSettings(7, { enabled: false, instructions: 'Seja breve.' }, 0);
+      await store.saveInboxSettings(8, { debounceMs: 0 }, 0);
+      expect(await store.getInboxSettings(7)).toEqual({ enabled: false, instructions: 'Seja breve.' });
+      expect((await store.listInboxSettings()).map((s) => s.inboxId)).toEqual([7, 8]);
     });
 
     it('prunes old delivery ids only', async () => {

@@ -87,8 +87,13 @@ describe('classify: everything else is acknowledged and ignored with a reason', 
     expect(classify(body)).toMatchObject({ kind: 'ignore', reason: 'incoming message without text or attachments' });
   });
 
-  it('message_updated (receipts, transcripts) does not start a turn', () => {
-    expect(classify(loadFixture('message_updated-audio-transcribed'))).toMatchObject({ kind: 'ignore' });
+  it('message_updated with a voice transcript is a transcript; receipts are ignored', () => {
+    const transcript = classify(loadFixture('message_updated-audio-transcribed'));
+    expect(transcript).toMatchObject({ kind: 'transcript', key, messageId: 58234 });
+    if (transcript.kind === 'transcript') expect(transcript.transcript.length).toBeGreaterThan(0);
+    const receipt = loadFixture('message_updated-audio-transcribed');
+    receipt.attachments[0].transcribed_text = '';
+    expect(classify(receipt)).toMatchObject({ kind: 'ignore', reason: 'message_updated without a new transcript (receipts, edits) does not start a turn' });
   });
 
   it('unknown events and malformed payloads', () => {

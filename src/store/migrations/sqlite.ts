@@ -25,6 +25,7 @@ CREATE TABLE conversations (
   state_changed_at INTEGER,
   due_at INTEGER,
   last_customer_at INTEGER,
+  empty_streak INTEGER NOT NULL DEFAULT 0,
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (account_id, conversation_id)
 );
@@ -35,10 +36,12 @@ CREATE TABLE messages (
   message_id INTEGER NOT NULL,
   conversation_id INTEGER NOT NULL,
   inbox_id INTEGER,
+  role TEXT NOT NULL DEFAULT 'customer',
   text TEXT NOT NULL,
   attachments TEXT NOT NULL DEFAULT '[]',
   created_at TEXT,
   received_at INTEGER NOT NULL,
+  awaiting_transcript INTEGER NOT NULL DEFAULT 0,
   state TEXT NOT NULL,
   turn_id TEXT,
   PRIMARY KEY (account_id, message_id)
@@ -85,6 +88,12 @@ CREATE TABLE sessions (
   last_used_at INTEGER,
   turn_count INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (account_id, conversation_id)
+);
+
+CREATE TABLE inbox_settings (
+  inbox_id INTEGER PRIMARY KEY,
+  settings TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
 );
 `,
   },
