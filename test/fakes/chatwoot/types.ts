@@ -1,0 +1,151 @@
+/** Public types of the fake Chatwoot (see fake-chatwoot.ts for the behaviour). */
+import type { RequestFilter } from '../common/http.js';
+
+export type ConversationStatus = 'pending' | 'open' | 'resolved' | 'snoozed';
+
+export interface FakeChatwootOptions {
+  /** Token of the AgentBot the service uses (default 'bot-token'). */
+  botToken?: string;
+  /** Token of an administrator user (default 'admin-token'). */
+  adminToken?: string;
+  /** Check every request against the OpenAPI contract; see violations() (default true). */
+  validate?: boolean;
+  /** Spec used when validating (default: the shared Chatwoot contract). */
+  specPath?: string;
+  /**
+   * Echo what Chatwoot would send back to the bot: every posted message as a signed `message_created`
+   * webhook, fire-and-forget after the response. With `statusEvents`, a status change made through the
+   * API also sends conversation_opened/_resolved, conversation_status_changed and conversation_updated.
+   */
+  echo?: { webhookUrl: string; secret: string; statusEvents?: boolean };
+  /** GET conversation allowed for the bot token (default true; false = Chatwoot before #14655: 401). */
+  showAllowed?: boolean;
+  /** Account of the bot token (default 1). */
+  accountId?: number;
+  /** Identity behind botToken, used as message sender (default 4, 'Assistente Acme' as in the fixtures). */
+  botId?: number;
+  botName?: string;
+  /** Inbox of lazily created conversations (default 7, the fixtures' WhatsApp inbox). */
+  inboxId?: number;
+  /** Chatwoot's CONVERSATION_MESSAGE_PER_MINUTE_LIMIT (Chatwoot default 200); off unless set. */
+  messageRateLimit?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** Parsed JSON, or null when empty or not JSON. */
+  body: any;
+  rawBody: string;
+  /** Answered status; 0 while in flight or when the connection was reset. */
+  status: number;
+  /** Date.now() at arrival. */
+  at: number;
+}
+
+export interface StatusChange {
+  from: ConversationStatus;
+  to: ConversationStatus;
+  at: number;
+  /** Who changed it through the API. */
+  by: 'bot' | 'admin';
+}
+
+export interface ConversationState {
+  accountId: number;
+  id: number;
+  inboxId: number;
+  status: ConversationStatus;
+  labels: string[];
+  /** Last toggle_typing_status value, null before any. */
+  typing: 'on' | 'off' | null;
+  /** Every toggle_typing_status value in order. */
+  typingEvents: Array<'on' | 'off'>;
+  teamId: number | null;
+  assigneeId: number | null;
+  assigneeType: 'User' | 'AgentBot' | null;
+  customAttributes: Record<string, unknown>;
+  priority: string | null;
+  snoozedUntil: number | null;
+  contact: { id: number; name: string; phoneNumber: string };
+  /** Status changes made through the API (setConversation does not add entries). */
+  history: StatusChange[];
+  /** true = the conversation does not exist: every route answers 404. */
+  missing: boolean;
+}
+
+export interface StoredMessage {
+  id: number;
+  content: string | null;
+  private: boolean;
+  /** As sent: 'outgoing' (default) or 'incoming'. REST responses use the integer form (1 / 0). */
+  message_type: 'outgoing' | 'incoming';
+  content_type: string;
+  content_attributes: Record<string, unknown>;
+  /** Date.now() when stored. */
+  at: number;
+  sender: { kind: 'agent_bot' | 'user'; id: number; name: string };
+  /** source_id if the client sent one (it never should: Chatwoot would then not deliver the message). */
+  source_id: string | null;
+  echo_id: string | null;
+  template_params: unknown;
+}
+
+export interface AgentBotRecord {
+  id: number;
+  accountId: number;
+  name: string;
+  description: string;
+  outgoingUrl: string;
+  botConfig: Record<string, unknown>;
+  accessToken: string;
+  secret: string;
+}
+
+export interface InboxRecord {
+  id: number;
+  accountId: number;
+  name: string;
+  /** e.g. 'Channel::Whatsapp', 'Channel::Api' (an Api inbox accepts incoming messages). */
+  channel_type: string;
+  agentBotId: number | null;
+}
+
+export interface EchoRecord {
+  event: string;
+  conversationId: number;
+  messageId: number | null;
+  deliveryId: string;
+  /** Webhook answer status; null when the POST failed (error set). */
+  status: number | null;
+  error?: string;
+}
+
+export type CannedResponse =
+  | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
+  | 'reset';
+
+export interface FakeChatwoot {
+  url: string;
+  requests: RecordedRequest[];
+  /** Every contract violation seen, prefixed "METHOD path: ". */
+  violations(): string[];
+  /** Messages posted through the API to that conversation, in order. */
+  messages(account: number, conversation: number, filter?: { private?: boolean }): StoredMessage[];
+  /** Live state of a conversation (created lazily, status 'pending'). */
+  conversation(account: number, conversation: number): ConversationState;
+  setConversation(account: number, conversation: number, patch: Partial<Omit<ConversationState, 'accountId' | 'id'>>): ConversationState;
+  failNext(match: RequestFilter, responses: CannedResponse[]): void;
+  setDelay(ms: number): void;
+  waitFor(predicate: (f: FakeChatwoot) => boolean, timeoutMs?: number): Promise<void>;
+  agentBots: Map<number, AgentBotRecord>;
+  inboxes: Map<number, InboxRecord>;
+  addInbox(inbox: { id: number; name: string; channel_type: string; accountId?: number; agentBotId?: number | null }): InboxRecord;
+  addAgentBot(bot: Partial<AgentBotRecord> & { name: string }): AgentBotRecord;
+  /** Webhooks sent back by the echo option, in order. */
+  echoes: EchoRecord[];
+  close(): Promise<void>;
+}

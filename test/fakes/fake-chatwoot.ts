@@ -1,0 +1,189 @@
+/**
+ * A fake Chatwoot v4.15 on 127.0.0.1 for tests: the bot-token and admin REST endpoints the service uses
+ * (chatwoot.md §5–§6), every request recorded and checked against the OpenAPI contract, failure
+ * injection, and optional echo of the bot's own messages as signed webhooks (what Chatwoot really does).
+ *
+ * Pieces: chatwoot/routes.ts (endpoints), chatwoot/auth.ts (tokens), chatwoot/state.ts (data),
+ * chatwoot/presenters.ts (JSON shapes), chatwoot/echo.ts (webhooks back to the bot).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createContractValidator, type ContractValidator } from '../helpers/openapi.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
+import { authenticate, type AuthConfig } from './chatwoot/auth.js';
+import { EchoSender } from './chatwoot/echo.js';
+import { conversationWebhookData, messageWebhook } from './chatwoot/presenters.js';
+import { findRoute, NOT_FOUND, type Reply } from './chatwoot/routes.js';
+import { ChatwootState } from './chatwoot/state.js';
+import type { CannedResponse, ConversationState, ConversationStatus, FakeChatwoot, FakeChatwootOptions, RecordedRequest, StoredMessage } from './chatwoot/types.js';
+import {
+  flatHeaders,
+  matchesFilter,
+  parseJson,
+  readBody,
+  resetConnection,
+  sendEmpty,
+  sendJson,
+  sendText,
+  splitUrl,
+  startLoopbackServer,
+  type RequestFilter,
+} from './common/http.js';
+
+export type * from './chatwoot/types.js';
+export type { RequestFilter } from './common/http.js';
+
+export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise<FakeChatwoot> {
+  const auth: AuthConfig = {
+    botToken: opts.botToken ?? 'bot-token',
+    adminToken: opts.adminToken ?? 'admin-token',
+    accountId: opts.accountId ?? 1,
+    botId: opts.botId ?? 4,
+    botName: opts.botName ?? 'Assistente Acme',
+  };
+  const showAllowed = opts.showAllowed ?? true;
+  const state = new ChatwootState(opts.inboxId ?? 7);
+  const validator: ContractValidator | null = opts.validate === false ? null : createContractValidator(opts.specPath);
+  const echo = opts.echo ? new EchoSender(opts.echo) : null;
+  const requests: RecordedRequest[] = [];
+  const violations: string[] = [];
+  const canned: Array<{ filter: RequestFilter; queue: CannedResponse[] }> = [];
+  let delayMs = 0;
+
+  function checkContract(r: RecordedRequest): void {
+    const where = `${r.method} ${r.path}`;
+    const contentType = r.headers['content-type'] ?? '';
+    if (r.rawBody.trim() !== '' && r.body === null) {
+      violations.push(`${where}: body is not JSON (content-type ${contentType || 'none'}); the fake only checks JSON bodies`);
+    }
+    if (validator) for (const v of validator.validateRequest(r.method, r.path, r.body)) violations.push(`${where}: ${v}`);
+    // A source_id makes Chatwoot treat the message as already sent by the channel: it is never delivered.
+    if (r.method === 'POST' && /\/messages\/?$/.test(r.path) && r.body && typeof r.body === 'object' && 'source_id' in r.body) {
+      violations.push(`${where}: source_id must never be sent (Chatwoot would not deliver the message)`);
+    }
+  }
+
+  function takeCanned(method: string, path: string): CannedResponse | undefined {
+    const index = canned.findIndex((c) => c.queue.length > 0 && matchesFilter(c.filter, method, path));
+    if (index === -1) return undefined;
+    const rule = canned[index]!;
+    const response = rule.queue.shift();
+    if (rule.queue.length === 0) canned.splice(index, 1);
+    return response;
+  }
+
+  function echoMessage(conv: ConversationState, message: StoredMessage): void {
+    echo?.send('message_created', conv.id, message.id, messageWebhook(state, conv, message, 'message_created'));
+  }
+
+  /** The deliveries one status change causes (chatwoot.md §1, §4), in Chatwoot's dispatch order. */
+  function echoStatus(conv: ConversationState, from: ConversationStatus): void {
+    if (!echo || !opts.echo?.statusEvents) return;
+    const data = conversationWebhookData(state, conv);
+    if (conv.status === 'open' || conv.status === 'resolved') {
+      echo.send(`conversation_${conv.status === 'open' ? 'opened' : 'resolved'}`, conv.id, null, { ...data, event: `conversation_${conv.status === 'open' ? 'opened' : 'resolved'}` });
+    }
+    // v4.15 sends changed_attributes null here: status_change is cleared before the callback runs.
+    echo.send('conversation_status_changed', conv.id, null, { ...data, event: 'conversation_status_changed', changed_attributes: null });
+    echo.send('conversation_updated', conv.id, null, {
+      ...data,
+      event: 'conversation_updated',
+      changed_attributes: [{ status: { previous_value: from, current_value: conv.status } }],
+    });
+  }
+
+  function route(req: IncomingMessage, r: RecordedRequest): Reply {
+    const found = findRoute(r.method, r.path);
+    if (!found) return { status: 404, json: { error: 'Resource could not be found', fake: 'route not implemented by fake-chatwoot' } };
+    const { route: handler, params } = found;
+    const botAllowed = handler.bot === 'show' ? showAllowed : handler.bot;
+    const result = authenticate(req, auth, state, botAllowed, params.account ?? null);
+    if (!result.ok) return { status: result.status, json: result.body };
+    const conv = handler.conversation ? state.conversation(params.account!, params.conversation!) : undefined;
+    if (conv?.missing) return NOT_FOUND;
+    const body = r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? r.body : {};
+    return handler.handle({
+      actor: result.actor,
+      params,
+      body,
+      state,
+      conv: conv!,
+      onMessage: echoMessage,
+      onStatusChange: echoStatus,
+      messageRateLimit: opts.messageRateLimit ?? null,
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { path, query } = splitUrl(req.url);
+    const rawBody = (await readBody(req)).toString('utf8');
+    const headers = flatHeaders(req);
+    const parsed = /json/i.test(headers['content-type'] ?? 'application/json') ? parseJson(rawBody) : undefined;
+    const record: RecordedRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      path,
+      query,
+      headers,
+      body: parsed ?? null,
+      rawBody,
+      status: 0,
+      at: Date.now(),
+    };
+    requests.push(record);
+    checkContract(record);
+
+    const cannedResponse = takeCanned(record.method, path);
+    if (cannedResponse !== undefined) {
+      await sleep(delayMs + (cannedResponse === 'reset' ? 0 : (cannedResponse.delayMs ?? 0)));
+      if (cannedResponse === 'reset') return resetConnection(res);
+      record.status = cannedResponse.status;
+      const { body: cannedBody, headers: cannedHeaders = {} } = cannedResponse;
+      if (cannedBody === undefined) sendEmpty(res, cannedResponse.status, cannedHeaders);
+      else if (typeof cannedBody === 'string') sendText(res, cannedResponse.status, cannedBody, cannedHeaders);
+      else sendJson(res, cannedResponse.status, cannedBody, cannedHeaders);
+      return;
+    }
+
+    // Like a slow Chatwoot: the work happens after the delay even if the client gave up meanwhile.
+    if (delayMs > 0) await sleep(delayMs);
+    if (server.closed) return;
+    const reply = route(req, record);
+    record.status = reply.status;
+    if (reply.json === undefined) sendEmpty(res, reply.status);
+    else sendJson(res, reply.status, reply.json);
+  }
+
+  const server = await startLoopbackServer(handle);
+
+  const fake: FakeChatwoot = {
+    url: server.url,
+    requests,
+    echoes: echo?.records ?? [],
+    agentBots: state.agentBots,
+    inboxes: state.inboxes,
+    violations: () => [...violations],
+    messages: (account, conversation, filter = {}) =>
+      state.messages(account, conversation).filter((m) => filter.private === undefined || m.private === filter.private),
+    conversation: (account, conversation) => state.conversation(account, conversation),
+    setConversation: (account, conversation, patch) => Object.assign(state.conversation(account, conversation), patch),
+    failNext: (match, responses) => {
+      canned.push({ filter: match, queue: [...responses] });
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
+    waitFor: (predicate, timeoutMs = 5000) =>
+      waitUntil(() => predicate(fake), {
+        timeoutMs,
+        describe: () =>
+          `fake-chatwoot saw ${requests.length} request(s); last: ` +
+          requests.slice(-8).map((r) => `${r.method} ${r.path} → ${r.status}`).join('; '),
+      }),
+    addInbox: (inbox) => state.addInbox(inbox, auth.accountId),
+    addAgentBot: (bot) => state.addAgentBot(bot, auth.accountId),
+    close: async () => {
+      await echo?.close();
+      await server.close();
+    },
+  };
+  return fake;
+}

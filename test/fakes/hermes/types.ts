@@ -1,0 +1,122 @@
+/** Public types of the fake Hermes API server (see fake-hermes.ts for the behaviour). */
+
+export type SessionMode = 'permissive' | 'strict';
+
+export interface ChatEntry {
+  role: string;
+  content: unknown;
+}
+
+export interface ReplyInput {
+  /** Session the turn runs in: the header id, or the derived `api-…` id for a header-less turn. */
+  sessionId: string | null;
+  /** Text of the new input (the last user entry of the body). */
+  userText: string;
+  /** The new input's content as sent (string or parts). */
+  userContent: unknown;
+  /** System messages of the body joined with "\n" (ephemeral, not stored), null if none. */
+  system: string | null;
+  /** What the agent sees before the new input: stored history with a session header, body history without. */
+  history: ChatEntry[];
+  /** 1-based turn number within the session (shared sessions, e.g. #7484 collisions, share the count). */
+  turn: number;
+}
+
+export type ReplyFn = (input: ReplyInput) => string | Promise<string>;
+
+export interface FakeHermesOptions {
+  /** API_SERVER_KEY (default 'hermes-key'); null = none configured: no auth, but session headers → 403. */
+  apiKey?: string | null;
+  /** Session id validation of the build (hermes.md §5; default 'permissive'). */
+  sessionMode?: SessionMode;
+  /** Strict mode: every N turns of a session, compression rotates it to a child id that is echoed back. */
+  rotateOnTurn?: number;
+  /** List the session headers in /v1/capabilities (default true). */
+  advertiseSessionHeader?: boolean;
+  /** Serve and advertise /api/sessions (default false). */
+  advertiseSessionsApi?: boolean;
+  /** max_concurrent_runs (default 10, 0 = off): over it → 429 rate_limit_exceeded + Retry-After: 1. */
+  maxConcurrentRuns?: number;
+  /** Time an agent run takes, per completion. */
+  delayMs?: number | (() => number);
+  /** The agent (default: `Resposta ${turn}: ${userText}`). */
+  reply?: ReplyFn;
+  /** API_SERVER_MODEL_NAME (default 'hermes-agent'). */
+  modelName?: string;
+  /** false = an older build without /v1/capabilities (404). Default true. */
+  capabilitiesEndpoint?: boolean;
+  /** true = a build before PR #4478: X-Hermes-Session-Id is ignored, every turn is stateless. Default false. */
+  ignoreSessionHeader?: boolean;
+  /** Idempotency cache TTL (default 300 000 ms, as Hermes). */
+  idempotencyTtlMs?: number;
+}
+
+export type FailureItem =
+  | 'incomplete'
+  | 'partial'
+  | 'server_error'
+  | 'rate_limited'
+  | 'reset'
+  | 'auth'
+  | { status: number; body?: unknown; headers?: Record<string, string> };
+
+export interface HermesRequest {
+  method: string;
+  path: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** Parsed JSON body, or null. */
+  body: any;
+  /** X-Hermes-Session-Id sent, null if absent or empty. */
+  sessionIdSent: string | null;
+  /** X-Hermes-Session-Id answered, null if none. */
+  sessionIdReturned: string | null;
+  /** X-Hermes-Session-Key sent, null if absent. */
+  sessionKey: string | null;
+  /** Answered status; 0 while in flight or when the connection was dropped. */
+  status: number;
+  /** Date.now() at arrival. */
+  at: number;
+  idempotencyKey: string | null;
+  /** Text of the input the run used (the body's last user entry); null if no run. */
+  userText: string | null;
+  /** Body entries (other than system and the new input) ignored because the session history replaced them. */
+  ignoredBodyEntries: number;
+  /** Answered from the idempotency cache without running. */
+  replayed: boolean;
+  /** The failNext item that answered this request, if any. */
+  injected: string | null;
+}
+
+export interface HermesSession {
+  history: ChatEntry[];
+  turns: number;
+  /** The session this one was rotated from by compression, if any. */
+  parentId: string | null;
+  /** The child this session was rotated into, if any. */
+  rotatedTo: string | null;
+  /** Only sessions created by the API server are usable with the header in strict builds. */
+  source: 'api_server';
+  /** Derived (`api-…`), via header, via /api/sessions, or rotation. */
+  origin: 'derived' | 'header' | 'sessions_api' | 'rotation';
+}
+
+export interface FakeHermes {
+  url: string;
+  requests: HermesRequest[];
+  sessions: Map<string, HermesSession>;
+  /** Recorded POST /v1/chat/completions requests. */
+  completions(): HermesRequest[];
+  /** Agent runs actually executed (reply function called); excludes idempotent replays and injected failures. */
+  readonly runs: number;
+  /** Runs in progress now, and the most seen at once. */
+  readonly activeRuns: number;
+  readonly peakConcurrentRuns: number;
+  failNext(items: FailureItem[]): void;
+  setReply(fn: ReplyFn): void;
+  setDelay(ms: number | (() => number)): void;
+  /** true = every connection is dropped without an answer (Hermes down or hung). */
+  setDown(down: boolean): void;
+  waitFor(predicate: (f: FakeHermes) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
