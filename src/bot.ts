@@ -8,7 +8,10 @@ import { createScheduler } from './conversation/create-scheduler.js';
 import type { Scheduler } from './conversation/scheduler.js';
 import { TurnRunner } from './conversation/turn.js';
 import { workConversation } from './conversation/worker.js';
-import { HermesClient } from './hermes/client.js';
+import { AgentCommands } from './conversation/commands.js';
+import { Reactions } from './conversation/reactions.js';
+import { InboxSettingsProvider } from './conversation/settings.js';
+import { HermesClients } from './hermes/clients.js';
 import { SessionRunner } from './hermes/session.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
@@ -34,26 +37,21 @@ export interface Bot {
 export async function createBot(config: Config, log: Logger, overrides: { store?: Store; hermesRetryBaseMs?: number } = {}): Promise<Bot> {
   const store = overrides.store ?? (await openStore(config.store, log));
   const chatwoot = new ChatwootClient({ baseUrl: config.chatwoot.url, botToken: config.chatwoot.botToken });
-  const hermes = new HermesClient({ baseUrl: config.hermes.url, apiKey: config.hermes.apiKey, ...(overrides.hermesRetryBaseMs !== undefined ? { baseDelayMs: overrides.hermesRetryBaseMs } : {}) });
+  const hermes = new HermesClients(overrides.hermesRetryBaseMs !== undefined ? { baseDelayMs: overrides.hermesRetryBaseMs } : {});
+  const sessions = new SessionRunner(store);
+  const settings = new InboxSettingsProvider(store, config, log);
   const outbox = new Outbox({ store, chatwoot });
-  const handoff = new Handoff({ store, chatwoot, outbox, log, fallbackMessage: config.turns.fallbackMessage });
-  const turns = new TurnRunner({
-    store,
-    chatwoot,
-    sessions: new SessionRunner(store, hermes),
-    outbox,
-    handoff,
-    log,
-    instructions: config.hermes.instructions,
-    hermesTimeoutMs: config.hermes.timeoutMs,
-  });
+  const handoff = new Handoff({ store, chatwoot, outbox, log });
+  const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, hermesTimeoutMs: config.hermes.timeoutMs });
   const scheduler = await createScheduler({ store, work: (key, signal) => workConversation({ store, turns, log }, key, signal), config, log });
   const app = createApp({
     store,
     scheduler,
     log,
     auth: { secret: config.chatwoot.webhookSecret, token: config.chatwoot.webhookToken },
-    debounce: { debounceMs: config.turns.debounceMs, debounceMaxMs: config.turns.debounceMaxMs },
+    settings,
+    commands: new AgentCommands({ store, chatwoot, sessions, log }),
+    reactions: new Reactions({ chatwoot, sessions, log }),
   });
 
   let server: Server | undefined;

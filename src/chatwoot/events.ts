@@ -1,5 +1,7 @@
 import { messageEventSchema, conversationEventSchema, type Attachment, type MessageEvent } from './payload.js';
 
+import { parseBotCommand, type BotCommand } from '../safety/index.js';
+
 export type { Attachment };
 
 /** Stable identity of a Chatwoot conversation: the display id is unique per account only. */
@@ -23,14 +25,17 @@ export interface InboundMessage {
  * and re-entering `pending` (the hand-back after a human takeover).
  */
 export type BotEvent =
-  | { kind: 'customer_message'; key: ConversationKey; status: string; message: InboundMessage }
+  | { kind: 'customer_message'; key: ConversationKey; status: string; message: InboundMessage; labels?: string[] }
   | { kind: 'takeover'; key: ConversationKey; status: string; inboxId: number | null; by: 'agent' | 'phone'; messageId: number; content: string }
   | { kind: 'transcript'; key: ConversationKey; status: string; messageId: number; transcript: string }
   | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string }
   | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null };
 
+/** An agent's `/bot …` command, from a private note (never from a contact: theirs are plain text). */
+export type AgentCommandEvent = { kind: 'command'; key: ConversationKey; inboxId: number | null; messageId: number; command: BotCommand };
+
 /** `ignore` events are only logged, with the reason. */
-export type Classified = BotEvent | { kind: 'ignore'; reason: string; key?: ConversationKey; messageId?: number };
+export type Classified = BotEvent | AgentCommandEvent | { kind: 'ignore'; reason: string; key?: ConversationKey; messageId?: number };
 
 const MESSAGE_TYPES: Record<string, 'incoming' | 'outgoing' | 'activity' | 'template'> = {
   incoming: 'incoming',
@@ -84,7 +89,11 @@ function classifyMessage(m: MessageEvent): Classified {
   }
   if (type === 'activity') return ignore('activity message');
   if (type === 'template') return ignore('template message (greeting / out of office)');
-  if (m.private) return ignore('private note');
+  if (m.private) {
+    const command = m.sender?.type === 'user' ? parseBotCommand(m.content ?? '') : null;
+    if (command) return { kind: 'command', key, inboxId: m.inbox?.id ?? m.conversation.inbox_id ?? null, messageId: m.id, command };
+    return ignore('private note');
+  }
 
   if (type === 'outgoing') {
     if (m.sender?.type === 'agent_bot' || m.sender?.type === 'captain_assistant') {
@@ -110,6 +119,7 @@ function classifyMessage(m: MessageEvent): Classified {
     kind: 'customer_message',
     key,
     status,
+    labels: m.conversation.labels ?? [],
     message: {
       messageId: m.id,
       inboxId: m.inbox?.id ?? m.conversation.inbox_id ?? null,

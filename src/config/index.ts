@@ -7,7 +7,13 @@ export interface Config {
   chatwoot: { url: string; botToken: string; webhookSecret: string | undefined; webhookToken: string | undefined };
   hermes: { url: string; apiKey: string; instructions: string | undefined; timeoutMs: number };
   store: { databaseUrl: string | undefined; dataDir: string };
-  turns: { debounceMs: number; debounceMaxMs: number; maxConcurrent: number; fallbackMessage: string | undefined };
+  turns: {
+    debounceMs: number;
+    debounceMaxMs: number;
+    maxConcurrent: number;
+    fallbackMessage: string | undefined;
+    sessionPolicy: 'conversation' | 'reset-on-resolve';
+  };
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -56,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       debounceMaxMs: e.DEBOUNCE_MAX_MS,
       maxConcurrent: e.MAX_CONCURRENT_TURNS,
       fallbackMessage: e.FALLBACK_MESSAGE,
+      sessionPolicy: e.SESSION_POLICY,
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -44,6 +44,7 @@ export const envSchema = z
     DEBOUNCE_MAX_MS: positiveInt('DEBOUNCE_MAX_MS', 0, 3_600_000).default(10_000),
     MAX_CONCURRENT_TURNS: positiveInt('MAX_CONCURRENT_TURNS', 1, 1000).default(8),
     FALLBACK_MESSAGE: optionalText,
+    SESSION_POLICY: z.enum(['conversation', 'reset-on-resolve'], { message: 'SESSION_POLICY must be "conversation" or "reset-on-resolve"' }).default('conversation'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -4,12 +4,19 @@ import type { TurnMessage } from '../store/store.js';
 
 /**
  * Builds the ONE user message of a turn. With a session header Hermes treats only the last user
- * entry as new input, so a burst of customer messages must travel together, in order.
+ * entry as new input, so a burst of customer messages must travel together, in order — and so must
+ * the hand-back context: what a human and the customer said while the bot was silent, so Hermes'
+ * memory matches what the customer saw.
  * Images become image_url parts (Chatwoot's data_url is public); other media become a line of text.
  */
-export function composeUserContent(messages: TurnMessage[]): UserContent {
+export function composeUserContent(messages: TurnMessage[], context: TurnMessage[] = []): UserContent {
   const lines: string[] = [];
   const images: ContentPart[] = [];
+  if (context.length > 0) {
+    lines.push('[While a human colleague handled this conversation, these messages were exchanged:]');
+    for (const m of context) lines.push(`${m.role === 'agent' ? 'Agent' : 'Customer'}: ${m.text || describeAll(m.attachments)}`);
+    lines.push('[The conversation is back with you. The customer now writes:]');
+  }
   for (const m of messages) {
     if (m.text) lines.push(m.text);
     for (const a of m.attachments) {
@@ -21,6 +28,18 @@ export function composeUserContent(messages: TurnMessage[]): UserContent {
   const text = lines.join('\n');
   if (images.length === 0) return text;
   return [{ type: 'text', text: text || '[The customer sent an image without a caption.]' }, ...images];
+}
+
+/** The customer's own words of a turn, for the guards (what did they just say?). */
+export function customerText(messages: TurnMessage[]): string {
+  return messages
+    .map((m) => m.text || describeAll(m.attachments))
+    .filter(Boolean)
+    .join('\n');
+}
+
+function describeAll(attachments: Attachment[]): string {
+  return attachments.map((a) => describeAttachment(a).line ?? '[image]').join(' ');
 }
 
 function describeAttachment(a: Attachment): { line?: string; image?: string } {
@@ -40,7 +59,8 @@ function describeAttachment(a: Attachment): { line?: string; image?: string } {
     default: {
       const kind = a.file_type ?? 'file';
       const type = a.content_type ?? a.extension ?? 'unknown type';
-      return { line: `[The customer sent a ${kind} (${type})${url ? `: ${url}` : ''}]` };
+      const name = a.data_url ? decodeURIComponent(a.data_url.split('?')[0]!.split('/').pop() ?? '') : '';
+      return { line: `[The customer sent a ${kind}${name ? ` "${name}"` : ''} (${type})${url ? `: ${url}` : ''}]` };
     }
   }
 }

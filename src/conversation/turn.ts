@@ -1,11 +1,16 @@
 import type { ChatwootClient } from '../chatwoot/client.js';
+import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import { HermesError } from '../hermes/client.js';
+import type { HermesClients } from '../hermes/clients.js';
 import type { SessionRunner } from '../hermes/session.js';
 import type { Logger } from '../logger.js';
-import { HANDOFF_PARTS, type Store, type Turn } from '../store/store.js';
-import { composeUserContent } from './compose.js';
+import { EMPTY_REPLIES_BEFORE_HANDOFF, outsideReplyWindow, toLegacyWhatsApp, wantsHuman } from '../safety/index.js';
+import { HANDOFF_PARTS, type OutboxPart, type Store, type Turn } from '../store/store.js';
+import { composeUserContent, customerText } from './compose.js';
+import { guardReply } from './guard.js';
 import { logKey, type Handoff } from './handoff.js';
 import { AmbiguousPostError, type Outbox } from './outbox.js';
+import type { InboxSettingsProvider } from './settings.js';
 import { splitReply } from './split.js';
 
 /** A turn that keeps failing (crash loop, poison input) is handed to humans instead of retried forever. */
@@ -15,19 +20,22 @@ export interface TurnDeps {
   store: Store;
   chatwoot: ChatwootClient;
   sessions: SessionRunner;
+  hermes: HermesClients;
   outbox: Outbox;
   handoff: Handoff;
+  settings: InboxSettingsProvider;
   log: Logger;
-  instructions: string | undefined;
   hermesTimeoutMs: number;
 }
 
 export type TurnResult = 'delivered' | 'handed_off' | 'skipped' | 'released';
 
+type Ctx = Record<string, unknown>;
+
 /**
  * One turn: the customer's waiting messages → one Hermes call in the conversation's session → the
- * reply posted in parts, each exactly once. The conversation it posts to is the turn's own key,
- * carried from the webhook through the store: never looked up by "latest" or "same contact".
+ * guards → the reply posted in parts, each exactly once. The conversation it posts to is the turn's
+ * own key, carried from the webhook through the store: never looked up by "latest" or "same contact".
  */
 export class TurnRunner {
   constructor(private readonly deps: TurnDeps) {}
@@ -35,78 +43,139 @@ export class TurnRunner {
   async run(turn: Turn, signal: AbortSignal): Promise<TurnResult> {
     const { store, log } = this.deps;
     const started = Date.now();
-    const ctx = { ...logKey(turn.key), inbox: turn.inboxId, turnId: turn.id, messageIds: turn.messages.map((m) => m.messageId), attempt: turn.attempt };
+    const ctx: Ctx = { ...logKey(turn.key), inbox: turn.inboxId, turnId: turn.id, messageIds: turn.messages.map((m) => m.messageId), attempt: turn.attempt };
+    const settings = await this.deps.settings.forInbox(turn.inboxId);
 
     const conversation = await store.getConversation(turn.key);
     if (conversation && conversation.botState !== 'active') {
-      await store.finishTurn(turn.id, 'skipped', Date.now(), `bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`);
-      log.info({ ...ctx, botState: conversation.botState }, 'turn skipped: bot silenced for this conversation');
-      return 'skipped';
+      return this.skip(turn, `bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`, ctx);
     }
     if (turn.attempt > MAX_TURN_ATTEMPTS) {
-      return this.fail(turn, `the turn failed ${MAX_TURN_ATTEMPTS} times (the bot restarted while answering)`, ctx, started);
+      return this.handOff(turn, settings, `the turn failed ${MAX_TURN_ATTEMPTS} times (the bot restarted while answering)`, settings.fallbackMessage, ctx, started);
     }
 
     let outbox = await store.getOutbox(turn.id);
-    const replyParts = () => outbox.filter((p) => p.part < HANDOFF_PARTS.fallback);
-    if (replyParts().length === 0) {
-      const typing = this.typing(turn, true);
-      try {
-        const result = await this.deps.sessions.ask({
-          key: turn.key,
-          idempotencyKey: turn.id,
-          instructions: this.deps.instructions ?? null,
-          user: composeUserContent(turn.messages),
-          deadline: turn.attempt > 1 ? Date.now() + this.deps.hermesTimeoutMs : started + this.deps.hermesTimeoutMs,
-          signal,
-        });
-        const parts = splitReply(result.content);
-        if (parts.length === 0) return await this.fail(turn, 'Hermes returned an empty reply', ctx, started);
-        outbox = await store.planParts(turn.id, result.content, parts.map((content, part) => ({ part, content, private: false })));
-        log.info({ ...ctx, sessionId: result.session.sessionId, hermesMs: Date.now() - started, parts: parts.length }, 'Hermes answered');
-      } catch (error) {
-        if (error instanceof HermesError && error.kind === 'aborted') {
-          log.warn({ ...ctx }, 'turn released for the next process (shutting down)');
-          return 'released';
-        }
-        return await this.fail(turn, describe(error), ctx, started);
-      } finally {
-        await typing;
-      }
+    if (!outbox.some(isReplyPart) && !outbox.some((p) => p.part === HANDOFF_PARTS.note)) {
+      const decided = await this.decide(turn, conversation?.contactId ?? null, settings, signal, ctx, started);
+      if (decided !== 'planned') return decided;
+      outbox = await store.getOutbox(turn.id);
+    }
+    return this.deliver(turn, settings, outbox, ctx, started);
+  }
+
+  /** Asks Hermes (unless the customer asked for a human or WhatsApp would refuse) and plans what to post. */
+  private async decide(
+    turn: Turn,
+    contactId: number | null,
+    settings: ResolvedInboxSettings,
+    signal: AbortSignal,
+    ctx: Ctx,
+    started: number,
+  ): Promise<TurnResult | 'planned'> {
+    const { store, log } = this.deps;
+    const said = customerText(turn.messages);
+    const asking = turn.messages.find((m) => wantsHuman(m.text, settings.handoffKeywords));
+    if (asking) {
+      return this.handOff(turn, settings, `the customer asked for a human: "${asking.text.slice(0, 200)}"`, settings.handoffMessage, ctx, started);
+    }
+    const newest = Math.max(...turn.messages.map((m) => m.receivedAt));
+    if (outsideReplyWindow(newest, Date.now())) {
+      return this.handOff(turn, settings, 'the customer\'s last message is older than 24 hours: WhatsApp refuses free text outside that window (send an approved template)', undefined, ctx, started);
     }
 
-    // Chatwoot may have changed hands while Hermes thought: re-check right before posting.
-    const owner = await this.liveOwner(turn);
-    if (owner !== 'bot') {
-      await store.finishTurn(turn.id, 'skipped', Date.now(), owner);
-      log.info({ ...ctx, reason: owner }, 'reply dropped: conversation no longer the bot\'s');
-      void this.typing(turn, false);
-      return 'skipped';
-    }
+    const typing = this.typing(turn, true);
+    let content: string;
     try {
-      for (const part of replyParts()) await this.deps.outbox.post(turn.key, part);
+      const result = await this.deps.sessions.ask({
+        hermes: this.deps.hermes.for(settings.hermesUrl, settings.hermesApiKey),
+        key: turn.key,
+        idempotencyKey: turn.id,
+        instructions: settings.instructions ?? null,
+        user: composeUserContent(turn.messages, turn.context),
+        // Long-term memory per customer across conversations, only where the inbox opted in.
+        sessionKey: settings.contactMemory && contactId ? `chatwoot-${turn.key.accountId}-contact-${contactId}` : null,
+        deadline: (turn.attempt > 1 ? Date.now() : started) + this.deps.hermesTimeoutMs,
+        signal,
+      });
+      content = result.content;
+      log.info({ ...ctx, sessionId: result.session.sessionId, hermesMs: Date.now() - started }, 'Hermes answered');
+    } catch (error) {
+      if (error instanceof HermesError && error.kind === 'aborted') {
+        log.warn(ctx, 'turn released for the next process (shutting down)');
+        return 'released';
+      }
+      return this.handOff(turn, settings, describe(error), settings.fallbackMessage, ctx, started);
+    } finally {
+      await typing;
+    }
+
+    const verdict = await guardReply(store, turn.key, content, said, settings);
+    if (verdict.action === 'block') {
+      const excerpt = content.trim().slice(0, 1000);
+      const what = `Blocked a reply from Hermes (${verdict.kind}): ${verdict.reason}.${excerpt ? `\n---\n${excerpt}` : ''}`;
+      if (verdict.kind === 'empty' && !verdict.handoff) {
+        const streak = await store.bumpEmptyStreak(turn.key);
+        if (streak >= EMPTY_REPLIES_BEFORE_HANDOFF) {
+          return this.handOff(turn, settings, `Hermes returned ${streak} empty replies in a row`, settings.fallbackMessage, ctx, started);
+        }
+      }
+      if (verdict.handoff) return this.handOff(turn, settings, what, settings.fallbackMessage, ctx, started);
+      await store.planParts(turn.id, content, [{ part: HANDOFF_PARTS.blocked, content: `🤖 ${what}`, private: true }]);
+      log.warn({ ...ctx, kind: verdict.kind, reason: verdict.reason }, 'reply blocked');
+      return 'planned';
+    }
+
+    const text = settings.legacyWhatsAppFormat ? toLegacyWhatsApp(verdict.text) : verdict.text;
+    await store.planParts(turn.id, content, splitReply(text).map((part, i) => ({ part: i, content: part, private: false })));
+    // A reply with the hand-off marker: deliver it, then hand off. Planned now so a crash in between still does.
+    if (verdict.handoff) await this.deps.handoff.plan({ key: turn.key, turnId: turn.id, reason: `Hermes asked for a human (${verdict.handoff.reason})`, customerMessage: undefined });
+    return 'planned';
+  }
+
+  /** Posts what the outbox holds, after a last check that the conversation is still the bot's. */
+  private async deliver(turn: Turn, settings: ResolvedInboxSettings, outbox: OutboxPart[], ctx: Ctx, started: number): Promise<TurnResult> {
+    const { store, log } = this.deps;
+    const owner = await this.liveOwner(turn);
+    if (owner !== 'bot') return this.skip(turn, owner, ctx);
+    try {
+      for (const part of outbox.filter((p) => isReplyPart(p) || p.part === HANDOFF_PARTS.blocked)) await this.deps.outbox.post(turn.key, part);
     } catch (error) {
       const reason =
         error instanceof AmbiguousPostError
-          ? `the bot was interrupted while posting its reply and cannot tell whether Chatwoot received it. Unconfirmed text: "${error.part.content.slice(0, 500)}"`
+          ? `the bot was interrupted while posting its reply and cannot tell whether Chatwoot received it. Please check; unconfirmed text: "${error.part.content.slice(0, 500)}"`
           : `the reply could not be posted: ${describe(error)}`;
-      return this.fail(turn, reason, ctx, started);
+      return this.handOff(turn, settings, reason, settings.fallbackMessage, ctx, started);
     }
-    await store.finishTurn(turn.id, 'delivered', Date.now());
+    const note = outbox.find((p) => p.part === HANDOFF_PARTS.note);
+    if (note) {
+      await this.deps.handoff.run({ key: turn.key, turnId: turn.id, reason: note.content, customerMessage: undefined, settings });
+      await store.finishTurn(turn.id, 'handed_off', Date.now(), 'hand-off requested');
+      void this.typing(turn, false);
+      return 'handed_off';
+    }
+    const delivered = outbox.some(isReplyPart);
+    await store.finishTurn(turn.id, delivered ? 'delivered' : 'skipped', Date.now(), delivered ? undefined : 'reply blocked');
     void this.typing(turn, false);
-    log.info({ ...ctx, durationMs: Date.now() - started }, 'turn delivered');
-    return 'delivered';
+    log.info({ ...ctx, parts: outbox.filter(isReplyPart).length, durationMs: Date.now() - started }, delivered ? 'turn delivered' : 'turn ended without a reply');
+    return delivered ? 'delivered' : 'skipped';
   }
 
-  private async fail(turn: Turn, reason: string, ctx: object, started: number): Promise<TurnResult> {
-    await this.deps.handoff.run({ key: turn.key, turnId: turn.id, reason, sendFallback: true });
+  private async handOff(turn: Turn, settings: ResolvedInboxSettings, reason: string, customerMessage: string | undefined, ctx: Ctx, started: number): Promise<TurnResult> {
+    await this.deps.handoff.run({ key: turn.key, turnId: turn.id, reason, customerMessage, settings });
     await this.deps.store.finishTurn(turn.id, 'handed_off', Date.now(), reason);
     void this.typing(turn, false);
     this.deps.log.warn({ ...ctx, reason, durationMs: Date.now() - started }, 'turn handed off');
     return 'handed_off';
   }
 
-  /** 'bot' when the bot may post; otherwise why not. */
+  private async skip(turn: Turn, reason: string, ctx: Ctx): Promise<TurnResult> {
+    await this.deps.store.finishTurn(turn.id, 'skipped', Date.now(), reason);
+    void this.typing(turn, false);
+    this.deps.log.info({ ...ctx, reason }, 'turn skipped: the conversation is not the bot\'s');
+    return 'skipped';
+  }
+
+  /** 'bot' when the bot may post; otherwise why not. Chatwoot may have changed hands while Hermes thought. */
   private async liveOwner(turn: Turn): Promise<string> {
     const conversation = await this.deps.store.getConversation(turn.key);
     if (conversation && conversation.botState !== 'active') return `bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`;
@@ -114,7 +183,7 @@ export class TurnRunner {
       const live = await this.deps.chatwoot.getConversation(turn.key);
       if (live && live.status !== 'pending') return `conversation is ${live.status} in Chatwoot`;
     } catch (error) {
-      // Could not look: the store's view (checked above) stands; posting is still correct by it.
+      // Could not look: the store's view (checked above) stands.
       this.deps.log.debug({ ...logKey(turn.key), err: String(error) }, 'live status check failed');
     }
     return 'bot';
@@ -130,8 +199,12 @@ export class TurnRunner {
   }
 }
 
+function isReplyPart(p: OutboxPart): boolean {
+  return p.part < HANDOFF_PARTS.fallback;
+}
+
 function describe(error: unknown): string {
-  if (error instanceof HermesError) return `Hermes ${error.kind}: ${error.message}`;
+  if (error instanceof HermesError) return `Hermes ${error.kind.replace('_', ' ')}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);
 }

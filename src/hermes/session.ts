@@ -15,6 +15,8 @@ export function stableSessionId(key: ConversationKey, generation = 0): string {
 }
 
 export interface AskInput {
+  /** The Hermes API server for this conversation's inbox (inboxes may use different profiles). */
+  hermes: HermesClient;
   key: ConversationKey;
   idempotencyKey: string;
   instructions: string | null;
@@ -31,15 +33,12 @@ export interface AskInput {
  * another conversation's), then keep the server's id.
  */
 export class SessionRunner {
-  constructor(
-    private readonly store: Store,
-    private readonly hermes: HermesClient,
-  ) {}
+  constructor(private readonly store: Store) {}
 
   async ask(input: AskInput, now = Date.now): Promise<CompletionResult & { session: SessionRecord }> {
     let session = (await this.store.getSession(input.key)) ?? (await this.store.saveSession(input.key, { sessionId: stableSessionId(input.key), mode: 'header', generation: 0 }, now()));
     try {
-      const result = await this.hermes.complete({
+      const result = await input.hermes.complete({
         sessionId: session.sessionId,
         sessionKey: input.sessionKey ?? null,
         idempotencyKey: input.idempotencyKey,
@@ -58,7 +57,7 @@ export class SessionRunner {
 
     // Strict build: it only accepts ids it issued. Start the session without the header.
     const marker = `[conversation ${stableSessionId(input.key, session.generation)} · ${randomUUID()}]`;
-    const result = await this.hermes.complete({
+    const result = await input.hermes.complete({
       sessionId: null,
       sessionKey: input.sessionKey ?? null,
       idempotencyKey: `${input.idempotencyKey}-start`,

@@ -4,13 +4,18 @@ import type { Logger } from '../logger.js';
 import type { Scheduler } from '../conversation/scheduler.js';
 import type { DebouncePolicy, Store } from '../store/store.js';
 import { authenticateWebhook, type WebhookAuth } from './authenticate.js';
+import type { AgentCommands } from '../conversation/commands.js';
+import type { Reactions } from '../conversation/reactions.js';
+import type { InboxSettingsProvider } from '../conversation/settings.js';
 
 export interface IntakeDeps {
   store: Store;
   scheduler: Scheduler;
   log: Logger;
   auth: WebhookAuth;
-  debounce: DebouncePolicy;
+  settings: InboxSettingsProvider;
+  commands: AgentCommands;
+  reactions: Reactions;
 }
 
 /**
@@ -51,16 +56,29 @@ export function webhookHandler(deps: IntakeDeps) {
     const deliveryId = ctx.get('x-chatwoot-delivery') || null;
     const event = classify(payload);
     const fields = logFields(event, (payload as { event?: unknown }).event, deliveryId, (payload as { inbox?: { id?: unknown } }).inbox?.id);
-    if (event.kind === 'ignore') {
-      deps.log.info({ ...fields, reason: event.reason, ms: elapsed(started) }, 'event ignored');
-      ctx.body = { status: 'ignored', reason: event.reason };
-      return;
-    }
+    const ignore = (reason: string) => {
+      deps.log.info({ ...fields, reason, ms: elapsed(started) }, 'event ignored');
+      ctx.body = { status: 'ignored', reason };
+    };
+    if (event.kind === 'ignore') return ignore(event.reason);
 
     const now = Date.now();
     let result;
     try {
-      result = await deps.store.accept({ ...event, deliveryId }, deps.debounce, now);
+      const settings = await deps.settings.forInbox(inboxOf(event));
+      if (!settings.enabled) return ignore(`bot disabled for inbox ${inboxOf(event) ?? '?'} (inbox-config enabled=false)`);
+      if (event.kind === 'customer_message' && event.labels?.includes(settings.botOffLabel)) {
+        return ignore(`conversation has the label ${settings.botOffLabel}`);
+      }
+      if (event.kind === 'command') {
+        await deps.commands.run(event, now);
+        deps.log.info({ ...fields, command: event.command.command, ms: elapsed(started) }, 'event accepted');
+        ctx.body = { status: 'accepted' };
+        return;
+      }
+      const policy: DebouncePolicy = { debounceMs: settings.debounceMs, debounceMaxMs: settings.debounceMaxMs, voiceWaitMs: settings.voiceWaitMs };
+      result = await deps.store.accept({ ...event, deliveryId }, policy, now);
+      if (result.outcome === 'stored') await deps.reactions.afterStored(event, settings);
     } catch (error) {
       // Not stored, so not acknowledged: Chatwoot retries (429/500 only), then opens the conversation
       // for humans. That is the safe outcome; a 200 here would lose the customer's message.
@@ -80,6 +98,19 @@ export function webhookHandler(deps: IntakeDeps) {
   };
 }
 
+function inboxOf(event: Exclude<Classified, { kind: 'ignore' }>): number | null {
+  switch (event.kind) {
+    case 'customer_message':
+      return event.message.inboxId;
+    case 'takeover':
+    case 'status':
+    case 'command':
+      return event.inboxId;
+    default:
+      return null;
+  }
+}
+
 function logFields(event: Classified, name: unknown, deliveryId: string | null, inbox: unknown): Record<string, unknown> {
   return {
     event: typeof name === 'string' ? name : undefined,
@@ -87,7 +118,7 @@ function logFields(event: Classified, name: unknown, deliveryId: string | null, 
     delivery: deliveryId ?? undefined,
     account: event.key?.accountId,
     conversation: event.key?.conversationId,
-    inbox: typeof inbox === 'number' ? inbox : event.kind === 'status' || event.kind === 'takeover' ? event.inboxId : undefined,
+    inbox: typeof inbox === 'number' ? inbox : event.kind === 'status' || event.kind === 'takeover' || event.kind === 'command' ? event.inboxId : undefined,
     messageId: event.kind === 'customer_message' ? event.message.messageId : 'messageId' in event ? event.messageId : undefined,
   };
 }

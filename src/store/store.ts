@@ -81,8 +81,11 @@ export type AcceptResult =
   /** Stored; `dueAt` is set when a turn should run (debounced), so the scheduler can be woken. */
   | { outcome: 'stored'; dueAt: number | null; note?: string };
 
-/** Outbox part numbers of a hand-off: the customer's fallback message, then the team's private note. */
-export const HANDOFF_PARTS = { fallback: 900, note: 901 } as const;
+/**
+ * Outbox part numbers beyond a reply's own parts (0..n): a hand-off's message to the customer, the
+ * team's private note, and the note about a blocked reply. Parts below `fallback` are Hermes' reply.
+ */
+export const HANDOFF_PARTS = { fallback: 900, note: 901, blocked: 902 } as const;
 
 export type BotState = 'active' | 'human' | 'handed_off' | 'paused';
 export type SessionMode = 'header' | 'server';

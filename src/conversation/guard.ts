@@ -1,0 +1,42 @@
+import type { ConversationKey } from '../chatwoot/events.js';
+import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
+import { checkReply, lastQuestion, REPEATED_QUESTION_THRESHOLD, textSimilarity, type GuardVerdict } from '../safety/index.js';
+import type { Store } from '../store/store.js';
+
+/** How many of the bot's own recent replies the loop check compares against. */
+export const LOOP_HISTORY = 5;
+
+/**
+ * Runs the reply guards with this conversation's memory: what the bot already sent (kept by the bot
+ * itself — a bot token cannot list messages) and what the customer just said.
+ */
+export async function guardReply(
+  store: Store,
+  key: ConversationKey,
+  reply: string,
+  lastCustomerText: string,
+  settings: ResolvedInboxSettings,
+): Promise<GuardVerdict> {
+  const recentBotReplies = await store.recentBotReplies(key, LOOP_HISTORY);
+  return checkReply(reply, {
+    recentBotReplies,
+    lastCustomerText,
+    leakFragments: settings.leakFragments,
+    handoffMarker: settings.handoffMarker,
+    handoffPhrases: settings.handoffPhrases,
+    clarificationsInARow: clarificationsInARow(recentBotReplies),
+  });
+}
+
+/**
+ * Derived rather than stored: the bot's latest reply was a clarification when it re-asked the
+ * question of the reply before it. One is allowed; a second in a row is a loop.
+ */
+function clarificationsInARow(replies: readonly string[]): number {
+  const last = replies.at(-1);
+  const before = replies.at(-2);
+  if (!last || !before) return 0;
+  const q1 = lastQuestion(last);
+  const q0 = lastQuestion(before);
+  return q1 && q0 && textSimilarity(q1, q0) >= REPEATED_QUESTION_THRESHOLD ? 1 : 0;
+}

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createBot, type Bot } from '../../src/bot.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
+import type { Store } from '../../src/store/store.js';
+import { startFakeChatwoot, type FakeChatwoot, type FakeChatwootOptions } from '../fakes/fake-chatwoot.js';
+import { startFakeHermes, type FakeHermes, type FakeHermesOptions } from '../fakes/fake-hermes.js';
+import { loadFixture } from '../helpers/shared.js';
+import { postWebhook, type WebhookResponse } from '../helpers/sign.js';
+
+export const SECRET = 'e2e-webhook-secret';
+export const BOT_TOKEN = 'bot-token';
+export const HERMES_KEY = 'hermes-key';
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  chatwoot?: Omit<FakeChatwootOptions, 'echo'> & { echo?: boolean; statusEvents?: boolean };
+  hermes?: FakeHermesOptions;
+  /** Reuse a store (restart tests) instead of a fresh SQLite directory. */
+  dataDir?: string;
+  store?: Store;
+}
+
+export interface Harness {
+  bot: Bot;
+  url: string;
+  chatwoot: FakeChatwoot;
+  hermes: FakeHermes;
+  config: Config;
+  dataDir: string;
+  /** Posts a shared fixture (optionally changed), signed as Chatwoot signs. */
+  send(fixture: string, mutate?: (body: any) => void, opts?: { deliveryId?: string }): Promise<WebhookResponse>;
+  post(body: unknown, opts?: { deliveryId?: string; timestamp?: number }): Promise<WebhookResponse>;
+  /** Stops the bot (graceful), keeps the fakes running. */
+  stopBot(graceMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A port that was free a moment ago: the fake Chatwoot must know the bot's URL before the bot starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real app on a random port, between a fake Chatwoot (which validates every request against the
+ * OpenAPI contract and echoes the bot's posts back as signed webhooks, like Chatwoot) and a fake
+ * Hermes (history per X-Hermes-Session-Id).
+ */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { echo = true, statusEvents = false, ...chatwootOpts } = opts.chatwoot ?? {};
+  const chatwoot = await startFakeChatwoot({
+    botToken: BOT_TOKEN,
+    ...chatwootOpts,
+    ...(echo ? { echo: { webhookUrl: `${url}/chatwoot/webhook`, secret: SECRET, statusEvents } } : {}),
+  });
+  const hermes = await startFakeHermes({ apiKey: HERMES_KEY, ...opts.hermes });
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cwhb-e2e-'));
+  const config = loadConfig({
+    PORT: String(port),
+    CHATWOOT_URL: chatwoot.url,
+    CHATWOOT_BOT_TOKEN: BOT_TOKEN,
+    CHATWOOT_WEBHOOK_SECRET: SECRET,
+    HERMES_URL: hermes.url,
+    HERMES_API_KEY: HERMES_KEY,
+    DATA_DIR: dataDir,
+    DEBOUNCE_MS: '0',
+    DEBOUNCE_MAX_MS: '0',
+    HERMES_TIMEOUT_MS: '5000',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
+    ...opts.env,
+  });
+  const log = pino({ level: config.logLevel });
+  let bot = await createBot(config, log, { hermesRetryBaseMs: 20, ...(opts.store ? { store: opts.store } : {}) });
+  await bot.listen(port, '127.0.0.1');
+  let stopped = false;
+
+  const post = (body: unknown, o: { deliveryId?: string; timestamp?: number } = {}) => postWebhook(`${url}/chatwoot/webhook`, body, SECRET, o);
+  return {
+    get bot() {
+      return bot;
+    },
+    url,
+    chatwoot,
+    hermes,
+    config,
+    dataDir,
+    send(fixture, mutate, o) {
+      const body = loadFixture(fixture);
+      mutate?.(body);
+      return post(body, o ?? {});
+    },
+    post,
+    async stopBot(graceMs = 2000) {
+      if (stopped) return;
+      stopped = true;
+      await bot.stop(graceMs);
+    },
+    async close() {
+      if (!stopped) await bot.stop(500);
+      stopped = true;
+      await Promise.all([chatwoot.close(), hermes.close()]);
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A customer message in conversation `conversationId` with message id `id` (changes the shared fixture). */
+export function customerMessage(id: number, text: string, conversationId = 1042, accountId = 1): (body: any) => void {
+  return (body) => {
+    body.id = id;
+    body.content = text;
+    body.conversation.id = conversationId;
+    body.account.id = accountId;
+    body.conversation.messages[0].id = id;
+    body.conversation.messages[0].content = text;
+    body.source_id = `wamid.test-${accountId}-${conversationId}-${id}`;
+  };
+}
