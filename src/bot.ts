@@ -18,8 +18,6 @@ import type { Logger } from './logger.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
-/** How long a shutdown lets in-flight turns finish before handing them to the next process (Heroku kills at 30 s). */
-export const DRAIN_GRACE_MS = 20_000;
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 const KEEP_DELIVERIES_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -29,7 +27,11 @@ export interface Bot {
   scheduler: Scheduler;
   /** Starts the scheduler (resuming stored work) and listens on `port` (0 = any free port). */
   listen(port: number, host?: string): Promise<Server>;
-  /** Graceful stop: webhooks are still acknowledged while in-flight turns finish or are handed back. */
+  /**
+   * Graceful stop: webhooks are still acknowledged (and stored for the next process) while in-flight
+   * turns finish; after `graceMs` (SHUTDOWN_GRACE_MS) the rest are aborted and left to the next process.
+   * Heroku sends SIGKILL 30 s after SIGTERM, so the default 20 s leaves room to close cleanly.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -43,7 +45,9 @@ export async function createBot(config: Config, log: Logger, overrides: { store?
   const outbox = new Outbox({ store, chatwoot });
   const handoff = new Handoff({ store, chatwoot, outbox, log });
   const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, hermesTimeoutMs: config.hermes.timeoutMs });
-  const scheduler = await createScheduler({ store, work: (key, signal) => workConversation({ store, turns, log }, key, signal), config, log });
+  let stopping = false;
+  const worker = { store, turns, log, stopping: () => stopping };
+  const scheduler = await createScheduler({ store, work: (key, signal) => workConversation(worker, key, signal), config, log });
   const app = createApp({
     store,
     scheduler,
@@ -73,7 +77,8 @@ export async function createBot(config: Config, log: Logger, overrides: { store?
       });
       return server;
     },
-    async stop(graceMs = DRAIN_GRACE_MS) {
+    async stop(graceMs = config.shutdownGraceMs) {
+      stopping = true;
       if (pruneTimer) clearInterval(pruneTimer);
       await scheduler.drain(graceMs);
       if (server) {

@@ -14,6 +14,8 @@ export interface Config {
     fallbackMessage: string | undefined;
     sessionPolicy: 'conversation' | 'reset-on-resolve';
   };
+  /** On SIGTERM, how long in-flight turns may finish before they are handed to the next process. */
+  shutdownGraceMs: number;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fallbackMessage: e.FALLBACK_MESSAGE,
       sessionPolicy: e.SESSION_POLICY,
     },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

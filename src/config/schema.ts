@@ -45,6 +45,7 @@ export const envSchema = z
     MAX_CONCURRENT_TURNS: positiveInt('MAX_CONCURRENT_TURNS', 1, 1000).default(8),
     FALLBACK_MESSAGE: optionalText,
     SESSION_POLICY: z.enum(['conversation', 'reset-on-resolve'], { message: 'SESSION_POLICY must be "conversation" or "reset-on-resolve"' }).default('conversation'),
+    SHUTDOWN_GRACE_MS: positiveInt('SHUTDOWN_GRACE_MS', 0, 25_000).default(20_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -11,11 +11,11 @@ import type { TurnRunner } from './turn.js';
  * Returns when the next turn is due (debounce still running), or null when nothing waits.
  */
 export async function workConversation(
-  deps: { store: Store; turns: TurnRunner; log: Logger },
+  deps: { store: Store; turns: TurnRunner; log: Logger; /** true once shutdown began: finish the turn in hand, start no other. */ stopping: () => boolean },
   key: ConversationKey,
   signal: AbortSignal,
 ): Promise<{ nextDueAt: number | null }> {
-  while (!signal.aborted) {
+  while (!signal.aborted && !deps.stopping()) {
     const taken = await deps.store.takeTurn(key, Date.now());
     if (!taken.turn) return { nextDueAt: taken.nextDueAt };
     const result = await deps.turns.run(taken.turn, signal);

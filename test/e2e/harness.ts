@@ -9,7 +9,7 @@ import type { Store } from '../../src/store/store.js';
 import { startFakeChatwoot, type FakeChatwoot, type FakeChatwootOptions } from '../fakes/fake-chatwoot.js';
 import { startFakeHermes, type FakeHermes, type FakeHermesOptions } from '../fakes/fake-hermes.js';
 import { loadFixture } from '../helpers/shared.js';
-import { postWebhook, type WebhookResponse } from '../helpers/sign.js';
+import { postWebhook, type PostWebhookOptions, type WebhookResponse } from '../helpers/sign.js';
 
 export const SECRET = 'e2e-webhook-secret';
 export const BOT_TOKEN = 'bot-token';
@@ -33,7 +33,7 @@ export interface Harness {
   dataDir: string;
   /** Posts a shared fixture (optionally changed), signed as Chatwoot signs. */
   send(fixture: string, mutate?: (body: any) => void, opts?: { deliveryId?: string }): Promise<WebhookResponse>;
-  post(body: unknown, opts?: { deliveryId?: string; timestamp?: number }): Promise<WebhookResponse>;
+  post(body: unknown, opts?: PostWebhookOptions): Promise<WebhookResponse>;
   /** Stops the bot (graceful), keeps the fakes running. */
   stopBot(graceMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -86,7 +86,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   await bot.listen(port, '127.0.0.1');
   let stopped = false;
 
-  const post = (body: unknown, o: { deliveryId?: string; timestamp?: number } = {}) => postWebhook(`${url}/chatwoot/webhook`, body, SECRET, o);
+  const post = (body: unknown, o: PostWebhookOptions = {}) => postWebhook(`${url}/chatwoot/webhook`, body, SECRET, o);
   return {
     get bot() {
       return bot;
