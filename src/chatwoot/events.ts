@@ -110,7 +110,7 @@ function classifyMessage(m: MessageEvent): Classified {
   if (!m.sender || (m.sender.type !== undefined && m.sender.type !== 'contact')) {
     return ignore('incoming message not written by the contact');
   }
-  if (status !== 'pending') return ignore(`conversation is ${status}: humans own it`);
+  // Not pending: humans own it. Still classified, so a silenced bot can keep it as hand-back context.
   const text = (m.content ?? '').trim();
   const attachments = m.attachments ?? [];
   if (text === '' && attachments.length === 0) return ignore('incoming message without text or attachments');

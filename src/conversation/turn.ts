@@ -78,7 +78,8 @@ export class TurnRunner {
     if (asking) {
       return this.handOff(turn, settings, `the customer asked for a human: "${asking.text.slice(0, 200)}"`, settings.handoffMessage, ctx, started);
     }
-    const newest = Math.max(...turn.messages.map((m) => m.receivedAt));
+    // Chatwoot's created_at is when the customer wrote; our receipt time covers a missing one.
+    const newest = Math.max(...turn.messages.map((m) => (m.createdAt ? Date.parse(m.createdAt) || m.receivedAt : m.receivedAt)));
     if (outsideReplyWindow(newest, Date.now())) {
       return this.handOff(turn, settings, 'the customer\'s last message is older than 24 hours: WhatsApp refuses free text outside that window (send an approved template)', undefined, ctx, started);
     }

@@ -78,6 +78,7 @@ export function webhookHandler(deps: IntakeDeps) {
       }
       const policy: DebouncePolicy = { debounceMs: settings.debounceMs, debounceMaxMs: settings.debounceMaxMs, voiceWaitMs: settings.voiceWaitMs };
       result = await deps.store.accept({ ...event, deliveryId }, policy, now);
+      if (result.outcome === 'ignored') return ignore(result.reason);
       if (result.outcome === 'stored') await deps.reactions.afterStored(event, settings);
     } catch (error) {
       // Not stored, so not acknowledged: Chatwoot retries (429/500 only), then opens the conversation

@@ -70,19 +70,22 @@ export class SqliteStore implements Store {
       switch (event.kind) {
         case 'customer_message': {
           const conv = this.conversationRow(event.key)!;
-          const active = conv.bot_state === 'active';
           const m = event.message;
+          // pending + bot active → a turn; bot silenced → kept for the hand-back: `held` if the customer
+          // wrote while it was pending (may belong to the next bot phase), `context` if humans had it open.
+          const state = conv.bot_state === 'active' ? (event.status === 'pending' ? 'pending' : null) : event.status === 'pending' ? 'held' : 'context';
+          if (state === null) return { outcome: 'ignored', reason: `conversation is ${event.status}: humans own it` };
           const inserted = this.db
             .prepare(
               `INSERT OR IGNORE INTO messages (account_id, message_id, conversation_id, inbox_id, role, text, attachments, created_at, received_at, awaiting_transcript, state)
                VALUES (?, ?, ?, ?, 'customer', ?, ?, ?, ?, ?, ?)`,
             )
-            .run(accountId, m.messageId, conversationId, m.inboxId, m.text, JSON.stringify(m.attachments), m.createdAt, now, awaitsTranscript(m.attachments) ? 1 : 0, active ? 'pending' : 'context');
+            .run(accountId, m.messageId, conversationId, m.inboxId, m.text, JSON.stringify(m.attachments), m.createdAt, now, awaitsTranscript(m.attachments) ? 1 : 0, state);
           if (inserted.changes === 0) return { outcome: 'duplicate' };
           this.db
             .prepare('UPDATE conversations SET last_customer_at = ?, contact_id = COALESCE(?, contact_id) WHERE account_id = ? AND conversation_id = ?')
             .run(now, m.contactId, accountId, conversationId);
-          if (!active) return { outcome: 'stored', dueAt: null, note: `bot silenced (${String(conv.bot_state)}): kept as context` };
+          if (state !== 'pending') return { outcome: 'stored', dueAt: null, note: `bot silenced (${String(conv.bot_state)}): kept as context` };
           return { outcome: 'stored', dueAt: this.reschedule(event.key, now, policy) };
         }
         case 'takeover': {
@@ -191,7 +194,7 @@ export class SqliteStore implements Store {
       )
       .run(now, key.accountId, key.conversationId);
     this.db
-      .prepare(`UPDATE messages SET state = 'pending' WHERE account_id = ? AND conversation_id = ? AND state = 'context' AND received_at >= ?`)
+      .prepare(`UPDATE messages SET state = 'pending' WHERE account_id = ? AND conversation_id = ? AND state = 'held' AND received_at >= ?`)
       .run(key.accountId, key.conversationId, conv.left_pending_at);
     return { outcome: 'stored', dueAt: this.reschedule(key, now, policy), note: 'bot resumed' };
   }
@@ -246,7 +249,7 @@ export class SqliteStore implements Store {
       for (const mid of ids) mark.run(id, key.accountId, mid);
       // What was said while the bot was silent travels with this turn, once, as hand-back context.
       this.db
-        .prepare(`UPDATE messages SET state = 'shared', turn_id = ? WHERE account_id = ? AND conversation_id = ? AND state = 'context'`)
+        .prepare(`UPDATE messages SET state = 'shared', turn_id = ? WHERE account_id = ? AND conversation_id = ? AND state IN ('context', 'held')`)
         .run(id, key.accountId, key.conversationId);
       this.db.prepare('UPDATE conversations SET due_at = NULL WHERE account_id = ? AND conversation_id = ?').run(key.accountId, key.conversationId);
       const turnRow = this.db.prepare('SELECT * FROM turns WHERE id = ?').get(id) as Row;
@@ -262,6 +265,7 @@ export class SqliteStore implements Store {
       text: String(m.text),
       attachments: JSON.parse(String(m.attachments)),
       receivedAt: Number(m.received_at),
+      createdAt: m.created_at == null ? null : String(m.created_at),
     });
     return {
       id: String(row.id),

@@ -79,7 +79,9 @@ export interface DebouncePolicy {
 export type AcceptResult =
   | { outcome: 'duplicate' }
   /** Stored; `dueAt` is set when a turn should run (debounced), so the scheduler can be woken. */
-  | { outcome: 'stored'; dueAt: number | null; note?: string };
+  | { outcome: 'stored'; dueAt: number | null; note?: string }
+  /** Authentic but nothing to keep (a customer message in a conversation humans own, bot not involved). */
+  | { outcome: 'ignored'; reason: string };
 
 /**
  * Outbox part numbers beyond a reply's own parts (0..n): a hand-off's message to the customer, the
@@ -109,6 +111,8 @@ export interface TurnMessage {
   text: string;
   attachments: Attachment[];
   receivedAt: number;
+  /** When the customer wrote it, as Chatwoot says (ISO 8601); null for agent context. */
+  createdAt: string | null;
 }
 
 export interface Turn {

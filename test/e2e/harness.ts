@@ -98,6 +98,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     dataDir,
     send(fixture, mutate, o) {
       const body = loadFixture(fixture);
+      // The fixtures were written in June 2026; a message that old is outside WhatsApp's 24-hour window.
+      if (typeof body.created_at === 'string') body.created_at = new Date().toISOString();
       mutate?.(body);
       return post(body, o ?? {});
     },

@@ -53,7 +53,7 @@ describe('authentication', () => {
   it('accepts the URL token instead, for Chatwoot < 4.13 (which does not sign)', async () => {
     const token = 'legacy-url-token-0123456789';
     h = await startHarness({ env: { CHATWOOT_WEBHOOK_SECRET: '', WEBHOOK_TOKEN: token } });
-    const body = JSON.stringify(loadFixture('message_created-incoming-text'));
+    const body = JSON.stringify({ ...loadFixture('message_created-incoming-text'), created_at: new Date().toISOString() });
     const unsigned = (q: string) => fetch(`${webhook()}${q}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect((await unsigned('')).status).toBe(401);
     expect((await unsigned('?token=wrong-token-0000000000')).status).toBe(401);

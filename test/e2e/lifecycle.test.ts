@@ -48,6 +48,7 @@ async function start(extra: Record<string, string> = {}): Promise<BotProcess> {
 
 const send = (id: number, text: string) => {
   const body = loadFixture('message_created-incoming-text');
+  body.created_at = new Date().toISOString();
   customerMessage(id, text)(body);
   return postWebhook(`http://127.0.0.1:${port}/chatwoot/webhook`, body, SECRET);
 };

@@ -19,7 +19,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       contactId: 3120,
       text,
       attachments: [],
-      createdAt: null,
+      createdAt: `2026-06-17T14:12:${String(messageId % 60).padStart(2, '0')}.000Z`,
     });
     const customer = (messageId: number, k: ConversationKey = key, deliveryId: string | null = `d-${++delivery}`): StoredEvent => ({
       kind: 'customer_message',
@@ -65,6 +65,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       await store.accept(customer(11), policy, 20);
       const taken = await store.takeTurn(key, 60_000);
       expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([10, 11, 12]);
+      expect(taken.turn?.messages[0]).toMatchObject({ role: 'customer', text: 'm10', createdAt: '2026-06-17T14:12:10.000Z', receivedAt: 10 });
     });
 
     it('keeps one turn open per conversation and hands it back until finished (crash recovery)', async () => {
@@ -112,6 +113,20 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       expect((await store.getConversation(key))?.botState).toBe('active');
       const taken = await store.takeTurn(key, 60_000);
       expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([2]);
+    });
+
+    it('ignores a customer message in a conversation humans own, unless the bot keeps it as hand-back context', async () => {
+      const open: StoredEvent = { ...customer(1), status: 'open' } as StoredEvent;
+      expect(await store.accept(open, policy, 0)).toEqual({ outcome: 'ignored', reason: 'conversation is open: humans own it' });
+      expect(await store.listDue()).toEqual([]);
+      await store.accept({ kind: 'takeover', deliveryId: 'd-t3', key, status: 'open', inboxId: 7, by: 'agent', messageId: 800, content: 'Olá, sou a Ana.' }, policy, 10);
+      expect(await store.accept({ ...customer(2), status: 'open' } as StoredEvent, policy, 20)).toMatchObject({ outcome: 'stored', dueAt: null });
+      await store.accept(status('pending'), policy, 30);
+      await store.accept(customer(3), policy, 40);
+      const taken = await store.takeTurn(key, 60_000);
+      // Message 2 was written while humans had the conversation open: context, not a question to answer.
+      expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([3]);
+      expect(taken.turn?.context.map((m) => m.messageId)).toEqual([2, 800]);
     });
 
     it('a hand-off silences the bot the same way', async () => {

@@ -69,10 +69,10 @@ describe('classify: everything else is acknowledged and ignored with a reason', 
     expect(classify(body)).toMatchObject({ kind: 'ignore', reason });
   });
 
-  it('a customer message in an open conversation (humans own it)', () => {
+  it('a customer message in an open conversation keeps its status (the store decides: ignore, or hand-back context)', () => {
     const body = loadFixture('message_created-incoming-text');
     body.conversation.status = 'open';
-    expect(classify(body)).toMatchObject({ kind: 'ignore', reason: 'conversation is open: humans own it' });
+    expect(classify(body)).toMatchObject({ kind: 'customer_message', status: 'open' });
   });
 
   it('an incoming message not written by the contact', () => {
