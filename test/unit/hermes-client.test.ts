@@ -1,0 +1,76 @@
+import nock from 'nock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HermesClient, HermesError } from '../../src/hermes/client.js';
+
+const BASE = 'http://hermes.test:8642';
+const client = new HermesClient({ baseUrl: BASE, apiKey: 'k-123', baseDelayMs: 5 });
+const ok = (content: string) => ({ id: 'chatcmpl-1', object: 'chat.completion', choices: [{ message: { role: 'assistant', content }, finish_reason: 'stop' }] });
+const request = (over: Partial<Parameters<HermesClient['complete']>[0]> = {}) =>
+  client.complete({ sessionId: 'chatwoot-1-1042', idempotencyKey: 'cw-1-1042-58231-abc', system: 'Seja breve.', user: 'Oi', deadline: Date.now() + 5000, ...over });
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  expect(nock.isDone()).toBe(true);
+  nock.cleanAll();
+});
+
+describe('HermesClient.complete', () => {
+  it('sends the session, idempotency and auth headers and one system + one user message', async () => {
+    nock(BASE, { reqheaders: { authorization: 'Bearer k-123', 'x-hermes-session-id': 'chatwoot-1-1042', 'idempotency-key': 'cw-1-1042-58231-abc' } })
+      .post('/v1/chat/completions', { model: 'hermes-agent', messages: [{ role: 'system', content: 'Seja breve.' }, { role: 'user', content: 'Oi' }] })
+      .reply(200, ok('Olá!'), { 'x-hermes-session-id': 'chatwoot-1-1042' });
+    expect(await request()).toEqual({ content: 'Olá!', sessionId: 'chatwoot-1-1042', finishReason: 'stop' });
+  });
+
+  it('omits the session header for the strict-build fallback and the system message when there is none', async () => {
+    nock(BASE, { badheaders: ['x-hermes-session-id'] })
+      .post('/v1/chat/completions', { model: 'hermes-agent', messages: [{ role: 'user', content: 'Oi' }] })
+      .reply(200, ok('Olá!'), { 'x-hermes-session-id': 'api-0123456789abcdef' });
+    expect((await request({ sessionId: null, system: null })).sessionId).toBe('api-0123456789abcdef');
+  });
+
+  it('retries 5xx and network errors, then succeeds', async () => {
+    nock(BASE).post('/v1/chat/completions').reply(500, { error: { message: 'boom', code: 'server_error' } });
+    nock(BASE).post('/v1/chat/completions').replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    nock(BASE).post('/v1/chat/completions').reply(200, ok('Voltei'));
+    expect((await request()).content).toBe('Voltei');
+  });
+
+  it('honours Retry-After on 429', async () => {
+    nock(BASE).post('/v1/chat/completions').reply(429, { error: { message: 'Too many concurrent runs (max 10)', code: 'rate_limit_exceeded' } }, { 'retry-after': '1' });
+    nock(BASE).post('/v1/chat/completions').reply(200, ok('ok'));
+    const started = Date.now();
+    await request();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it.each([
+    ['502 agent_incomplete', () => nock(BASE).post('/v1/chat/completions').reply(502, { error: { message: 'agent did not finish', code: 'agent_incomplete' } }), 'incomplete'],
+    ['X-Hermes-Completed: false', () => nock(BASE).post('/v1/chat/completions').reply(200, ok('partial text'), { 'x-hermes-completed': 'false' }), 'incomplete'],
+    ['finish_reason error', () => nock(BASE).post('/v1/chat/completions').reply(200, { choices: [{ message: { content: 'x' }, finish_reason: 'error' }] }), 'incomplete'],
+    ['hermes.partial', () => nock(BASE).post('/v1/chat/completions').reply(200, { ...ok('x'), hermes: { completed: false, partial: true } }), 'incomplete'],
+    ['401 invalid key', () => nock(BASE).post('/v1/chat/completions').reply(401, { error: { message: 'Invalid API key', code: 'invalid_api_key' } }), 'unauthorized'],
+    ['404 unknown session (strict build)', () => nock(BASE).post('/v1/chat/completions').reply(404, { error: { message: 'Unknown session ID' } }), 'session_rejected'],
+    ['400 invalid session id', () => nock(BASE).post('/v1/chat/completions').reply(400, { error: { message: 'Invalid session ID' } }), 'session_rejected'],
+    ['no content', () => nock(BASE).post('/v1/chat/completions').reply(200, { choices: [] }), 'bad_response'],
+  ])('fails at once, without retry, on %s', async (_name, setup, kind) => {
+    setup();
+    const error = await request().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HermesError);
+    expect((error as HermesError).kind).toBe(kind);
+  });
+
+  it('gives up at the deadline', async () => {
+    nock(BASE).post('/v1/chat/completions').delay(400).reply(200, ok('late'));
+    const error = await request({ deadline: Date.now() + 150 }).catch((e: unknown) => e);
+    expect((error as HermesError).kind).toBe('timeout');
+  });
+
+  it('reports an abort (shutdown) as aborted, not as a failure to hand off', async () => {
+    nock(BASE).post('/v1/chat/completions').delay(400).reply(200, ok('late'));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await request({ signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as HermesError).kind).toBe('aborted');
+  });
+});
