@@ -23,14 +23,15 @@ export interface HandoffRequest {
  * The bot stays silent there until the conversation has left `pending` and come back.
  * Each Chatwoot step is best effort: a failing note must not keep the conversation from opening.
  */
+const NOTE_PREFIX = '🤖 Bot handed this conversation to the team: ';
+
 export class Handoff {
   constructor(private readonly deps: { store: Store; chatwoot: ChatwootClient; outbox: Outbox; log: Logger }) {}
 
   /** Records the hand-off's messages in the outbox first, so a crash in between still hands off once. */
   async plan(req: Omit<HandoffRequest, 'settings'>): Promise<void> {
-    const parts: Array<{ part: number; content: string; private: boolean }> = [
-      { part: HANDOFF_PARTS.note, content: `🤖 Bot handed this conversation to the team: ${req.reason}`, private: true },
-    ];
+    const note = req.reason.startsWith(NOTE_PREFIX) ? req.reason : `${NOTE_PREFIX}${req.reason}`;
+    const parts: Array<{ part: number; content: string; private: boolean }> = [{ part: HANDOFF_PARTS.note, content: note, private: true }];
     if (req.customerMessage) parts.unshift({ part: HANDOFF_PARTS.fallback, content: req.customerMessage, private: false });
     await this.deps.store.planParts(req.turnId, null, parts);
   }

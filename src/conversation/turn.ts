@@ -47,15 +47,19 @@ export class TurnRunner {
     const settings = await this.deps.settings.forInbox(turn.inboxId);
 
     const conversation = await store.getConversation(turn.key);
+    let outbox = await store.getOutbox(turn.id);
+    const plannedHandoff = outbox.find((p) => p.part === HANDOFF_PARTS.note);
     if (conversation && conversation.botState !== 'active') {
+      // A hand-off interrupted by a crash is finished, so the team still gets its note and the open status.
+      if (plannedHandoff) return this.handOff(turn, settings, plannedHandoff.content, undefined, ctx, started);
       return this.skip(turn, `bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`, ctx);
     }
     if (turn.attempt > MAX_TURN_ATTEMPTS) {
       return this.handOff(turn, settings, `the turn failed ${MAX_TURN_ATTEMPTS} times (the bot restarted while answering)`, settings.fallbackMessage, ctx, started);
     }
 
-    let outbox = await store.getOutbox(turn.id);
-    if (!outbox.some(isReplyPart) && !outbox.some((p) => p.part === HANDOFF_PARTS.note)) {
+    // Anything planned means Hermes was already asked for this turn: deliver that, never ask twice.
+    if (outbox.length === 0) {
       const decided = await this.decide(turn, conversation?.contactId ?? null, settings, signal, ctx, started);
       if (decided !== 'planned') return decided;
       outbox = await store.getOutbox(turn.id);
