@@ -73,6 +73,20 @@ describe('one conversation, one Hermes session', () => {
     expect(user).toEqual([{ role: 'user', content: 'oi\ntudo bem?\nvocês entregam' }]);
   });
 
+  it('splits a reply over 4,000 characters at paragraph breaks and posts the parts in order, once', async () => {
+    h = await startHarness();
+    const paragraphs = Array.from({ length: 5 }, (_, i) => `Parte ${i + 1}: ` + 'detalhe '.repeat(240).trim());
+    h.hermes.setReply(() => paragraphs.join('\n\n'));
+    await h.send('message_created-incoming-text');
+    await waitUntil(() => publicReplies().length >= 3);
+    await new Promise((r) => setTimeout(r, 200));
+    const parts = publicReplies().map((m) => m.content ?? '');
+    expect(parts.every((p) => p.length <= 4000)).toBe(true);
+    expect(parts.join('\n\n')).toBe(paragraphs.join('\n\n'));
+    const outbox = await h.bot.store.getOutbox(h.hermes.completions()[0]!.idempotencyKey!);
+    expect(outbox.map((p) => p.state)).toEqual(parts.map(() => 'posted'));
+  });
+
   it('sends HERMES_INSTRUCTIONS as the system message', async () => {
     h = await startHarness({ env: { HERMES_INSTRUCTIONS: 'Você é a assistente da Acme.' } });
     await h.send('message_created-incoming-text');

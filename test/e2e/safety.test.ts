@@ -70,6 +70,20 @@ describe('reply guards: nothing reaches the customer unchecked', () => {
     expect(notes()[0]).toContain('(loop)');
   });
 
+  it('allows one clarification after an ambiguous short answer, not a second', async () => {
+    const asks = ['Qual é o seu CPF?', 'Qual é o seu CPF, por favor?', 'Por favor, me diga qual é o seu CPF?'];
+    await withReply((turn) => asks[turn - 1] ?? 'fim');
+    await h.send('message_created-incoming-text', customerMessage(1, 'Quero confirmar meu pedido'));
+    await waitUntil(() => publicMessages().length === 1);
+    await h.send('message_created-incoming-text', customerMessage(2, 'sim'));
+    await waitUntil(() => publicMessages().length === 2);
+    expect(status()).toBe('pending');
+    await h.send('message_created-incoming-text', customerMessage(3, 'ok'));
+    await waitUntil(() => status() === 'open');
+    expect(publicMessages()).toEqual(asks.slice(0, 2));
+    expect(notes()[0]).toContain('(repeated_question)');
+  });
+
   it('sends nothing for an empty reply, and hands off after the second in a row', async () => {
     await withReply('   ');
     await h.send('message_created-incoming-text', customerMessage(1, 'Oi'));
