@@ -39,6 +39,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The environment a test bot runs with: the fakes' URLs and credentials, no debounce. */
+export function botEnv(o: { port: number; chatwootUrl: string; hermesUrl: string; dataDir: string }): Record<string, string> {
+  return {
+    PORT: String(o.port),
+    CHATWOOT_URL: o.chatwootUrl,
+    CHATWOOT_BOT_TOKEN: BOT_TOKEN,
+    CHATWOOT_WEBHOOK_SECRET: SECRET,
+    HERMES_URL: o.hermesUrl,
+    HERMES_API_KEY: HERMES_KEY,
+    DATA_DIR: o.dataDir,
+    DEBOUNCE_MS: '0',
+  };
+}
+
 /** A port that was free a moment ago: the fake Chatwoot must know the bot's URL before the bot starts. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -68,14 +82,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const hermes = await startFakeHermes({ apiKey: HERMES_KEY, ...opts.hermes });
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cwhb-e2e-'));
   const config = loadConfig({
-    PORT: String(port),
-    CHATWOOT_URL: chatwoot.url,
-    CHATWOOT_BOT_TOKEN: BOT_TOKEN,
-    CHATWOOT_WEBHOOK_SECRET: SECRET,
-    HERMES_URL: hermes.url,
-    HERMES_API_KEY: HERMES_KEY,
-    DATA_DIR: dataDir,
-    DEBOUNCE_MS: '0',
+    ...botEnv({ port, chatwootUrl: chatwoot.url, hermesUrl: hermes.url, dataDir }),
     DEBOUNCE_MAX_MS: '0',
     HERMES_TIMEOUT_MS: '5000',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',

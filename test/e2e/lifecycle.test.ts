@@ -7,7 +7,7 @@ import { startFakeHermes, type FakeHermes } from '../fakes/fake-hermes.js';
 import { loadFixture } from '../helpers/shared.js';
 import { postWebhook } from '../helpers/sign.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
-import { BOT_TOKEN, customerMessage, freePort, HERMES_KEY, SECRET } from './harness.js';
+import { BOT_TOKEN, botEnv, customerMessage, freePort, HERMES_KEY, SECRET } from './harness.js';
 import { startBotProcess, type BotProcess } from './process.js';
 
 /** The bot as a real process: crashes (kill -9) and deploys (SIGTERM) must lose nothing and repeat nothing. */
@@ -30,18 +30,7 @@ afterEach(async () => {
 });
 
 async function start(extra: Record<string, string> = {}): Promise<BotProcess> {
-  const p = await startBotProcess({
-    PORT: String(port),
-    CHATWOOT_URL: chatwoot.url,
-    CHATWOOT_BOT_TOKEN: BOT_TOKEN,
-    CHATWOOT_WEBHOOK_SECRET: SECRET,
-    HERMES_URL: hermes.url,
-    HERMES_API_KEY: HERMES_KEY,
-    DATA_DIR: dataDir,
-    DEBOUNCE_MS: '0',
-    HERMES_TIMEOUT_MS: '15000',
-    ...extra,
-  });
+  const p = await startBotProcess({ ...botEnv({ port, chatwootUrl: chatwoot.url, hermesUrl: hermes.url, dataDir }), HERMES_TIMEOUT_MS: '15000', ...extra });
   running.push(p);
   return p;
 }
