@@ -6,7 +6,8 @@ export interface Config {
   publicUrl: string | undefined;
   chatwoot: { url: string; botToken: string; webhookSecret: string | undefined; webhookToken: string | undefined };
   hermes: { url: string; apiKey: string; instructions: string | undefined; timeoutMs: number };
-  store: { databaseUrl: string | undefined; dataDir: string };
+  /** poolMax (DATABASE_POOL_MAX) and ssl (DATABASE_SSL) apply to Postgres only; absent means their defaults. */
+  store: { databaseUrl: string | undefined; dataDir: string; poolMax?: number; ssl?: Env['DATABASE_SSL'] };
   turns: {
     debounceMs: number;
     debounceMaxMs: number;
@@ -58,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookToken: e.WEBHOOK_TOKEN,
     },
     hermes: { url: e.HERMES_URL, apiKey: e.HERMES_API_KEY, instructions: e.HERMES_INSTRUCTIONS, timeoutMs: e.HERMES_TIMEOUT_MS },
-    store: { databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR },
+    store: { databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR, poolMax: e.DATABASE_POOL_MAX, ssl: e.DATABASE_SSL },
     turns: {
       debounceMs: e.DEBOUNCE_MS,
       debounceMaxMs: e.DEBOUNCE_MAX_MS,

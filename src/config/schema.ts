@@ -39,6 +39,8 @@ export const envSchema = z
     HERMES_INSTRUCTIONS: optionalText,
     HERMES_TIMEOUT_MS: positiveInt('HERMES_TIMEOUT_MS', 1000, 3_600_000).default(120_000),
     DATABASE_URL: optionalText,
+    DATABASE_POOL_MAX: positiveInt('DATABASE_POOL_MAX', 2, 100).default(10),
+    DATABASE_SSL: z.enum(['auto', 'disable', 'require', 'verify-full'], { message: 'DATABASE_SSL must be auto, disable, require or verify-full' }).default('auto'),
     DATA_DIR: z.string().trim().min(1).default('./data'),
     DEBOUNCE_MS: positiveInt('DEBOUNCE_MS', 0, 600_000).default(2000),
     DEBOUNCE_MAX_MS: positiveInt('DEBOUNCE_MAX_MS', 0, 3_600_000).default(10_000),

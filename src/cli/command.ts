@@ -1,0 +1,56 @@
+import type { Logger } from '../logger.js';
+
+/** Where a command reads its environment and writes its output (process streams in the bin, buffers in tests). */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  /** Relative paths (DATA_DIR, .env) resolve against this. */
+  cwd: string;
+  /** One line or block for the user, on stdout. */
+  out(text: string): void;
+  /** Problems, on stderr. */
+  err(text: string): void;
+  /** Passed to the store and clients; silent unless LOG_LEVEL asks for more (on stderr). */
+  log: Logger;
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Shown in --help, e.g. "--account <id>  Chatwoot account id (or CHATWOOT_ACCOUNT_ID)". */
+  help: string;
+  /** For string options: how the value is called in --help. */
+  value?: string;
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Positional part of the synopsis, e.g. "<inbox-id…>". */
+  synopsis: string;
+  /** A few lines for `<command> --help`: what it does, examples. */
+  details: string;
+  options: Record<string, OptionSpec>;
+  run(io: CliIo, args: ParsedArgs): Promise<number>;
+}
+
+/** A problem the user can fix, said in one plain sentence (no stack trace). `exitCode` 2 = wrong usage. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}

@@ -1,0 +1,75 @@
+import { SessionRunner } from '../../hermes/session.js';
+import type { SessionRecord } from '../../store/store.js';
+import { parseId } from '../args.js';
+import { CliError, stringOption, type CliIo, type Command, type ParsedArgs } from '../command.js';
+import { MARK, table } from '../format.js';
+import { withStore } from '../store.js';
+
+export const sessions: Command = {
+  name: 'sessions',
+  summary: 'Show which Hermes session each conversation uses; `sessions reset` starts a fresh one',
+  synopsis: '[reset <account-id> <conversation-id>]',
+  details: [
+    'Lists the conversation → Hermes session map kept in the bot\'s store, optionally for one account or',
+    'conversation. MODE "header" = the bot\'s own stable id; "server" = an id issued by a strict Hermes build.',
+    '`sessions reset <account-id> <conversation-id>` gives the conversation a new, empty Hermes session from',
+    'its next message on (the old one stays in Hermes).',
+    '',
+    'Examples:',
+    '  chatwoot-hermes-bot sessions --conversation 1042',
+    '  chatwoot-hermes-bot sessions reset 1 1042',
+  ].join('\n'),
+  options: {
+    account: { type: 'string', value: 'id', help: 'Only this Chatwoot account' },
+    conversation: { type: 'string', value: 'id', help: 'Only this conversation (the number in its Chatwoot address)' },
+  },
+  async run(io, args) {
+    const [sub, ...rest] = args.positionals;
+    if (sub === 'reset') return reset(io, rest);
+    if (sub !== undefined) throw new CliError(`unknown sessions subcommand "${sub}" (did you mean: sessions reset <account-id> <conversation-id>?)`, 2);
+    return list(io, args);
+  },
+};
+
+async function list(io: CliIo, args: ParsedArgs): Promise<number> {
+  const account = stringOption(args, 'account');
+  const conversation = stringOption(args, 'conversation');
+  const filter = {
+    ...(account !== undefined ? { accountId: parseId(account, 'The account id') } : {}),
+    ...(conversation !== undefined ? { conversationId: parseId(conversation, 'The conversation id') } : {}),
+  };
+  return withStore(io, { mustExist: true }, async ({ store, where }) => {
+    const records = await store.listSessions(filter);
+    if (records.length === 0) {
+      io.out(conversation || account ? `No Hermes session for that ${conversation ? 'conversation' : 'account'} yet (${where}).` : `No Hermes sessions yet (${where}): they start with each conversation's first answered message.`);
+      return 0;
+    }
+    io.out(table(['ACCOUNT', 'CONVERSATION', 'HERMES SESSION', 'MODE', 'RESETS', 'TURNS', 'STARTED', 'LAST USED'], records.map(row)));
+    io.out('');
+    io.out(`${records.length} conversation${records.length === 1 ? '' : 's'} (${where}). MODE header = the bot's own id; server = issued by a strict Hermes build.`);
+    return 0;
+  });
+}
+
+function row(s: SessionRecord): string[] {
+  return [String(s.key.accountId), String(s.key.conversationId), s.sessionId, s.mode, String(s.generation), String(s.turnCount), time(s.createdAt), s.lastUsedAt === null ? '—' : time(s.lastUsedAt)];
+}
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+async function reset(io: CliIo, positionals: string[]): Promise<number> {
+  if (positionals.length !== 2) throw new CliError('usage: chatwoot-hermes-bot sessions reset <account-id> <conversation-id>', 2);
+  const key = { accountId: parseId(positionals[0], 'The account id'), conversationId: parseId(positionals[1], 'The conversation id') };
+  return withStore(io, { mustExist: true }, async ({ store }) => {
+    const before = await store.getSession(key);
+    if (!before) {
+      io.err(`${MARK.fail} Conversation ${key.conversationId} of account ${key.accountId} has no Hermes session yet; nothing to reset (see: chatwoot-hermes-bot sessions).`);
+      return 1;
+    }
+    const after = await new SessionRunner(store).reset(key);
+    io.out(`${MARK.ok} Conversation ${key.conversationId} of account ${key.accountId} starts a fresh Hermes session with its next message: ${after.sessionId} (was ${before.sessionId}, ${before.turnCount} turn${before.turnCount === 1 ? '' : 's'}).`);
+    return 0;
+  });
+}

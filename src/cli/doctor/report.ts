@@ -1,0 +1,89 @@
+import { MARK, plural } from '../format.js';
+
+export type Status = 'ok' | 'fail' | 'warn' | 'skip';
+
+export interface CheckResult {
+  status: Status;
+  /** One line: what is right, or what is wrong. */
+  title: string;
+  /** Further lines (the list of configuration problems, the URLs compared…). */
+  details?: string[];
+  /** What to do; shown under every ✗ and !. */
+  fix?: string;
+}
+
+/**
+ * Every ✗ the doctor can print, with its fix. README's Troubleshooting section lists the same
+ * headlines (a test checks it), so a reader can search for the line they see.
+ */
+export const PROBLEMS = {
+  configInvalid: { headline: 'Configuration invalid', fix: 'Set the settings named above, in the environment or in .env (README → Configuration lists them all).' },
+  accountMissing: { headline: 'No Chatwoot account id', fix: "Set CHATWOOT_ACCOUNT_ID or pass --account: the number after /app/accounts/ in Chatwoot's address." },
+  chatwootUnreachable: { headline: 'Chatwoot not reachable', fix: 'Check CHATWOOT_URL (the address you open Chatwoot at) and that this machine can reach it (DNS, firewall, proxy).' },
+  botTokenRefused: {
+    headline: 'Chatwoot refuses CHATWOOT_BOT_TOKEN',
+    fix: "Copy the bot's Access Token from Chatwoot → Settings → Bots into CHATWOOT_BOT_TOKEN, or run: chatwoot-hermes-bot install --write-env",
+  },
+  adminRefused: {
+    headline: 'Chatwoot refuses the administrator token',
+    fix: "Use the access token of an administrator of this account (Chatwoot → Profile settings → Access Token) in CHATWOOT_ADMIN_TOKEN or --token.",
+  },
+  botMissing: { headline: 'Bot not installed', fix: 'Run: chatwoot-hermes-bot install' },
+  botTokenMismatch: {
+    headline: "CHATWOOT_BOT_TOKEN is not this bot's token",
+    fix: "Run chatwoot-hermes-bot install --write-env, or copy the bot's Access Token from Chatwoot → Settings → Bots.",
+  },
+  publicUrlMissing: { headline: 'PUBLIC_URL not set', fix: 'Set PUBLIC_URL to the address where Chatwoot reaches this bot (e.g. https://bot.example.com), then run: chatwoot-hermes-bot install' },
+  webhookUrlMismatch: {
+    headline: 'Webhook URL mismatch',
+    fix: "Run chatwoot-hermes-bot install: it sets the bot's webhook URL to PUBLIC_URL + /chatwoot/webhook. If PUBLIC_URL is the wrong one, correct it first.",
+  },
+  secretMissing: {
+    headline: 'Signing secret not set',
+    fix: "Copy the bot's Webhook Secret (Chatwoot → Settings → Bots) into CHATWOOT_WEBHOOK_SECRET, or run: chatwoot-hermes-bot install --write-env",
+  },
+  secretMismatch: {
+    headline: "Signing secret differs from the bot's Webhook Secret",
+    fix: "Every webhook would be refused (401). Copy the bot's Webhook Secret (Chatwoot → Settings → Bots) into CHATWOOT_WEBHOOK_SECRET, or run: chatwoot-hermes-bot install --write-env",
+  },
+  hermesUnreachable: {
+    headline: 'Hermes not reachable',
+    fix: 'Check HERMES_URL, and that the Hermes API server runs (API_SERVER_ENABLED=true, `hermes gateway run`) on an address this machine reaches (API_SERVER_HOST, port 8642 by default).',
+  },
+  hermesKeyRefused: { headline: 'Hermes refuses the API key', fix: 'Set HERMES_API_KEY (or the inbox\'s hermesApiKey) to API_SERVER_KEY from $HERMES_HOME/.env.' },
+  hermesNotApiServer: {
+    headline: 'HERMES_URL is not a Hermes API server',
+    fix: "Point HERMES_URL at Hermes' API server (default port 8642), not at its webhook listener (8644) or another service.",
+  },
+  hermesNoSessionHeader: {
+    headline: 'Hermes offers no session header',
+    fix: 'Without X-Hermes-Session-Id conversations lose their history. Upgrade Hermes Agent (the header exists since April 2026, PR #4478).',
+  },
+  storeUnwritable: {
+    headline: 'Store not writable',
+    fix: 'Make DATA_DIR a writable, persistent directory, or check DATABASE_URL (host reachable, credentials, TLS).',
+  },
+} as const;
+
+export type Problem = (typeof PROBLEMS)[keyof typeof PROBLEMS];
+
+export const ok = (title: string, details?: string[]): CheckResult => ({ status: 'ok', title, ...(details ? { details } : {}) });
+export const warn = (title: string, fix: string, details?: string[]): CheckResult => ({ status: 'warn', title, fix, ...(details ? { details } : {}) });
+export const skip = (title: string): CheckResult => ({ status: 'skip', title });
+export function fail(problem: Problem, detail: string, details?: string[]): CheckResult {
+  return { status: 'fail', title: `${problem.headline}: ${detail}`, fix: problem.fix, ...(details ? { details } : {}) };
+}
+
+export function renderReport(heading: string, results: CheckResult[]): string {
+  const lines = [heading, ''];
+  for (const r of results) {
+    lines.push(`${MARK[r.status]} ${r.title}`);
+    for (const d of r.details ?? []) lines.push(`    ${d}`);
+    if (r.fix && (r.status === 'fail' || r.status === 'warn')) lines.push(`    fix: ${r.fix}`);
+  }
+  const failed = results.filter((r) => r.status === 'fail').length;
+  const warned = results.filter((r) => r.status === 'warn').length;
+  lines.push('');
+  lines.push(failed === 0 ? `All checks passed${warned ? `, ${plural(warned, 'warning')}` : ''}.` : `${plural(failed, 'check')} failed${warned ? `, ${plural(warned, 'warning')}` : ''}.`);
+  return lines.join('\n');
+}
