@@ -56,3 +56,17 @@ export function renderAppJsonEnv(manifest: Manifest): Record<string, AppJsonEnvE
   }
   return env;
 }
+
+/**
+ * .env.example: every setting with its description; required ones uncommented with their example,
+ * optional ones commented out with their default, so a copied file starts the bot on the defaults.
+ */
+export function renderEnvExample(manifest: Manifest): string {
+  const lines = ['# Copy to .env and fill in. Generated from manifest.json by `npm run manifest:sync`; the README lists the same settings.'];
+  for (const s of manifest.settings) {
+    lines.push('', `# ${s.description.replace(/\n/g, ' ')}`);
+    const value = s.secret ? '' : (s.example ?? s.default ?? '');
+    lines.push(s.required ? `${s.name}=${value}` : `# ${s.name}=${s.default ?? value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,11 +1,11 @@
 /**
- * `npm run manifest:sync`: after editing manifest.json, rewrite README's configuration table and the
- * env section of app.json from it. The manifest test tells you when this is needed.
+ * `npm run manifest:sync`: after editing manifest.json, rewrite README's configuration table, the
+ * env section of app.json and .env.example from it. The manifest test tells you when this is needed.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifest, packageRoot } from './manifest.js';
-import { renderAppJsonEnv, replaceSettingsTable } from './manifest-render.js';
+import { renderAppJsonEnv, renderEnvExample, replaceSettingsTable } from './manifest-render.js';
 
 const root = packageRoot();
 const manifest = loadManifest();
@@ -20,4 +20,6 @@ app.logo = manifest.avatarUrl;
 app.env = renderAppJsonEnv(manifest);
 writeFileSync(appJsonPath, `${JSON.stringify(app, null, 2)}\n`);
 
-process.stdout.write('README.md (configuration table) and app.json (env) now follow manifest.json.\n');
+writeFileSync(join(root, '.env.example'), renderEnvExample(manifest));
+
+process.stdout.write('README.md (configuration table), app.json (env) and .env.example now follow manifest.json.\n');

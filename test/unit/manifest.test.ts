@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storeConfigFromEnv } from '../../src/cli/env.js';
 import { loadManifest } from '../../src/cli/manifest.js';
-import { currentSettingsTable, renderAppJsonEnv, renderSettingsTable } from '../../src/cli/manifest-render.js';
+import { currentSettingsTable, renderAppJsonEnv, renderEnvExample, renderSettingsTable } from '../../src/cli/manifest-render.js';
 import { PROBLEMS } from '../../src/cli/doctor/report.js';
 import { classify } from '../../src/chatwoot/events.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -112,5 +112,11 @@ describe('app.json (Heroku Deploy button) follows the manifest', () => {
     expect(pkg.scripts.start).toBe('node dist/src/main.js');
     expect(pkg.bin['chatwoot-hermes-bot']).toBe('dist/src/cli/index.js');
     expect(read('src/cli/index.ts').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+});
+
+describe('.env.example follows the manifest', () => {
+  it('lists every setting as the manifest describes it', () => {
+    expect(read('.env.example'), 'run `npm run manifest:sync`').toBe(renderEnvExample(manifest));
   });
 });
