@@ -44,7 +44,7 @@ describe('one conversation, one Hermes session', () => {
   });
 
   it('keeps two conversations apart while they run in parallel', async () => {
-    h = await startHarness({ hermes: { delayMs: 150 } });
+    h = await startHarness({ hermes: { delayMs: 600 } });
     await Promise.all([
       h.send('message_created-incoming-text', customerMessage(1, 'Sou a Maria, conversa A', 1042)),
       h.send('message_created-incoming-text', customerMessage(2, 'Sou o João, conversa B', 1043)),
@@ -62,12 +62,12 @@ describe('one conversation, one Hermes session', () => {
   });
 
   it('answers a burst within DEBOUNCE_MS in one turn, all messages in ONE user message, in order', async () => {
-    h = await startHarness({ env: { DEBOUNCE_MS: '300', DEBOUNCE_MAX_MS: '2000' } });
+    h = await startHarness({ env: { DEBOUNCE_MS: '1000', DEBOUNCE_MAX_MS: '5000' } });
     await h.send('message_created-incoming-text', customerMessage(101, 'oi'));
     await h.send('message_created-incoming-text', customerMessage(103, 'vocês entregam'));
     await h.send('message_created-incoming-text', customerMessage(102, 'tudo bem?'));
     await waitUntil(() => publicReplies().length === 1, { timeoutMs: 5000 });
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1200));
     expect(h.hermes.completions()).toHaveLength(1);
     const user = h.hermes.completions()[0]!.body.messages.filter((m: { role: string }) => m.role === 'user');
     expect(user).toEqual([{ role: 'user', content: 'oi\ntudo bem?\nvocês entregam' }]);
