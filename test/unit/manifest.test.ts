@@ -13,6 +13,7 @@ import { PROBLEMS } from '../../src/cli/doctor/report.js';
 import { classify } from '../../src/chatwoot/events.js';
 import { loadConfig } from '../../src/config/index.js';
 import { envSchema, SECRET_ENV } from '../../src/config/schema.js';
+import { inboxSettingsSchema } from '../../src/config/inbox-settings.js';
 import { WEBHOOK_PATH } from '../../src/http/app.js';
 import { repoRoot } from '../helpers/shared.js';
 
@@ -118,5 +119,13 @@ describe('app.json (Heroku Deploy button) follows the manifest', () => {
 describe('.env.example follows the manifest', () => {
   it('lists every setting as the manifest describes it', () => {
     expect(read('.env.example'), 'run `npm run manifest:sync`').toBe(renderEnvExample(manifest));
+  });
+});
+
+describe('README documents every per-inbox setting', () => {
+  it('has a row for each key inbox-config accepts', () => {
+    const section = read('README.md').split('### Every per-inbox setting')[1] ?? '';
+    const missing = Object.keys(inboxSettingsSchema.shape).filter((k) => !section.includes(`\`${k}\``));
+    expect(missing).toEqual([]);
   });
 });
