@@ -1,7 +1,9 @@
 import type { Config } from '../config/index.js';
 import type { ConversationKey } from '../chatwoot/events.js';
 import type { Logger } from '../logger.js';
+import { PostgresStore } from '../store/postgres.js';
 import type { Store } from '../store/store.js';
+import { PgScheduler } from './pg-scheduler.js';
 import { LocalScheduler, type Scheduler } from './scheduler.js';
 
 export interface SchedulerDeps {
@@ -12,7 +14,11 @@ export interface SchedulerDeps {
   log: Logger;
 }
 
-/** The embedded store gets the in-process scheduler. */
+/**
+ * The embedded store gets the in-process scheduler; Postgres gets graphile-worker, shared by every
+ * instance on the database. MAX_CONCURRENT_TURNS is per process in both.
+ */
 export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
+  if (deps.store instanceof PostgresStore) return new PgScheduler(deps.store, deps.work, deps.config.turns.maxConcurrent, deps.log);
   return new LocalScheduler(deps.store, deps.work, deps.config.turns.maxConcurrent, deps.log);
 }

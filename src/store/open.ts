@@ -1,11 +1,29 @@
 import type { Logger } from '../logger.js';
+import type { SslSetting } from './postgres/connection.js';
+import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
-/** Picks the store: Postgres when DATABASE_URL is set (many instances), else the embedded SQLite file. */
-export async function openStore(config: { databaseUrl: string | undefined; dataDir: string }, log: Logger): Promise<Store> {
+export interface StoreConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Postgres only: connections per process (default 10). */
+  poolMax?: number;
+  /** Postgres only: TLS (default auto). */
+  ssl?: SslSetting;
+}
+
+/**
+ * Picks the store: Postgres when DATABASE_URL is set (many instances), else the embedded SQLite file.
+ * Opening migrates: both stores bring their schema up to date, Postgres also graphile-worker's, so
+ * `openStore` then `close()` is all a `release:` phase needs.
+ */
+export async function openStore(config: StoreConfig, log: Logger): Promise<Store> {
   if (config.databaseUrl) {
-    throw new Error('DATABASE_URL is set, but the Postgres store is not available in this build yet; unset it to use the embedded store');
+    return PostgresStore.open(
+      { connectionString: config.databaseUrl, ...(config.poolMax !== undefined ? { poolMax: config.poolMax } : {}), ...(config.ssl ? { ssl: config.ssl } : {}) },
+      log,
+    );
   }
   const store = SqliteStore.open(config.dataDir);
   log.info({ store: 'sqlite', dataDir: config.dataDir }, 'store opened');

@@ -26,6 +26,8 @@ describe('one conversation, one Hermes session', () => {
     expect(calls.every((c) => c.body.messages.filter((m: { role: string }) => m.role === 'user').length === 1)).toBe(true);
     expect(calls.every((c) => c.headers.authorization === 'Bearer hermes-key')).toBe(true);
     expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(3);
+    // The turn is recorded just after its reply is posted: wait for it rather than race it.
+    await waitUntil(async () => (await h.bot.store.getSession({ accountId: 1, conversationId: 1042 }))?.turnCount === 3);
     expect(await h.bot.store.getSession({ accountId: 1, conversationId: 1042 })).toMatchObject({ sessionId: 'chatwoot-1-1042', turnCount: 3 });
     expect(h.chatwoot.violations()).toEqual([]);
   });

@@ -9,6 +9,7 @@ import type { Store } from '../../src/store/store.js';
 import { startFakeChatwoot, type FakeChatwoot, type FakeChatwootOptions } from '../fakes/fake-chatwoot.js';
 import { startFakeHermes, type FakeHermes, type FakeHermesOptions } from '../fakes/fake-hermes.js';
 import { loadFixture } from '../helpers/shared.js';
+import { e2eStoreKind, testStoreLocation, type TestStoreLocation } from '../helpers/postgres.js';
 import { postWebhook, type PostWebhookOptions, type WebhookResponse } from '../helpers/sign.js';
 
 export const SECRET = 'e2e-webhook-secret';
@@ -21,6 +22,8 @@ export interface HarnessOptions {
   hermes?: FakeHermesOptions;
   /** Reuse a store (restart tests) instead of a fresh SQLite directory. */
   dataDir?: string;
+  /** Reuse another harness's store location (restart tests; works for both stores). */
+  location?: TestStoreLocation;
   store?: Store;
 }
 
@@ -31,6 +34,8 @@ export interface Harness {
   hermes: FakeHermes;
   config: Config;
   dataDir: string;
+  /** Where the bot keeps its state: SQLite in dataDir, or a fresh Postgres schema (E2E_STORE=postgres). */
+  location: TestStoreLocation;
   /** Posts a shared fixture (optionally changed), signed as Chatwoot signs. */
   send(fixture: string, mutate?: (body: any) => void, opts?: { deliveryId?: string }): Promise<WebhookResponse>;
   post(body: unknown, opts?: PostWebhookOptions): Promise<WebhookResponse>;
@@ -81,8 +86,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const hermes = await startFakeHermes({ apiKey: HERMES_KEY, ...opts.hermes });
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cwhb-e2e-'));
+  const location = opts.location ?? (await testStoreLocation(e2eStoreKind(), dataDir));
   const config = loadConfig({
     ...botEnv({ port, chatwootUrl: chatwoot.url, hermesUrl: hermes.url, dataDir }),
+    ...location.env,
     DEBOUNCE_MAX_MS: '0',
     HERMES_TIMEOUT_MS: '5000',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
@@ -103,6 +110,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     hermes,
     config,
     dataDir,
+    location,
     send(fixture, mutate, o) {
       const body = loadFixture(fixture);
       // The fixtures were written in June 2026; a message that old is outside WhatsApp's 24-hour window.
@@ -121,6 +129,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       stopped = true;
       await Promise.all([chatwoot.close(), hermes.close()]);
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.location) await location.cleanup();
     },
   };
 }

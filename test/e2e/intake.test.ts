@@ -136,10 +136,10 @@ describe('deduplication', () => {
     const deliveryId = randomUUID();
     await h.send('message_created-incoming-text', customerMessage(7001, 'oi'), { deliveryId });
     await waitUntil(() => h.chatwoot.messages(1, 1042, { private: false }).length === 1);
-    const dataDir = h.dataDir;
+    const { dataDir, location } = h;
     await h.stopBot();
     const first = h;
-    h = await startHarness({ dataDir });
+    h = await startHarness({ dataDir, location });
     try {
       expect((await h.send('message_created-incoming-text', customerMessage(7002, 'de novo'), { deliveryId })).body).toEqual({ status: 'duplicate' });
       expect((await h.send('message_created-incoming-text', customerMessage(7001, 'oi'))).body).toEqual({ status: 'duplicate' });
@@ -153,7 +153,7 @@ describe('health', () => {
   it('serves /healthz and /readyz', async () => {
     h = await startHarness();
     expect(await (await fetch(`${h.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${h.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'sqlite' });
+    expect(await (await fetch(`${h.url}/readyz`)).json()).toEqual({ status: 'ready', store: h.bot.store.kind });
   });
 
   it('answers 503 when the store cannot write, and /readyz says so', async () => {

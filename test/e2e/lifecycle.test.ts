@@ -7,6 +7,7 @@ import { startFakeHermes, type FakeHermes } from '../fakes/fake-hermes.js';
 import { loadFixture } from '../helpers/shared.js';
 import { postWebhook } from '../helpers/sign.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
+import { e2eStoreKind, testStoreLocation, type TestStoreLocation } from '../helpers/postgres.js';
 import { BOT_TOKEN, botEnv, customerMessage, freePort, HERMES_KEY, SECRET } from './harness.js';
 import { startBotProcess, type BotProcess } from './process.js';
 
@@ -14,6 +15,7 @@ import { startBotProcess, type BotProcess } from './process.js';
 let chatwoot: FakeChatwoot;
 let hermes: FakeHermes;
 let dataDir: string;
+let location: TestStoreLocation;
 let port: number;
 const running: BotProcess[] = [];
 
@@ -22,15 +24,17 @@ beforeEach(async () => {
   chatwoot = await startFakeChatwoot({ botToken: BOT_TOKEN, echo: { webhookUrl: `http://127.0.0.1:${port}/chatwoot/webhook`, secret: SECRET } });
   hermes = await startFakeHermes({ apiKey: HERMES_KEY });
   dataDir = mkdtempSync(join(tmpdir(), 'cwhb-life-'));
+  location = await testStoreLocation(e2eStoreKind(), dataDir);
 });
 afterEach(async () => {
   for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   await Promise.all([chatwoot.close(), hermes.close()]);
   rmSync(dataDir, { recursive: true, force: true });
+  await location.cleanup();
 });
 
 async function start(extra: Record<string, string> = {}): Promise<BotProcess> {
-  const p = await startBotProcess({ ...botEnv({ port, chatwootUrl: chatwoot.url, hermesUrl: hermes.url, dataDir }), HERMES_TIMEOUT_MS: '15000', ...extra });
+  const p = await startBotProcess({ ...botEnv({ port, chatwootUrl: chatwoot.url, hermesUrl: hermes.url, dataDir }), ...location.env, HERMES_TIMEOUT_MS: '15000', ...extra });
   running.push(p);
   return p;
 }

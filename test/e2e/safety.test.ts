@@ -197,6 +197,8 @@ describe('/bot commands in private notes', () => {
     expect(h.hermes.completions().at(-1)!.sessionIdSent).toBe('chatwoot-1-1042-g1');
     expect(publicMessages()[1]).toBe('Resposta 1: Recomeçando');
 
+    // The turn is recorded just after its reply is posted: wait for it rather than race it.
+    await waitUntil(async () => (await h.bot.store.lastTurn({ accountId: 1, conversationId: 1042 }))?.state === 'delivered');
     await h.send('message_created-private-note', command('/bot status'));
     await waitUntil(() => notes().some((n) => n.startsWith('🤖 Bot status')));
     const statusNote = notes().find((n) => n.startsWith('🤖 Bot status'))!;

@@ -1,0 +1,387 @@
+import { EventEmitter } from 'node:events';
+import { makeWorkerUtils, run, type Runner, type Task, type Worker, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
+import type { ConversationKey } from '../chatwoot/events.js';
+import type { Logger } from '../logger.js';
+import { ident } from '../store/postgres/connection.js';
+import { graphileLogger } from '../store/postgres/graphile-logger.js';
+import { collectIdleQueues } from '../store/postgres/queue-gc.js';
+import { WakeupBatcher } from '../store/postgres/wakeup-batcher.js';
+import { addWakeups, findUnwoken, keyFromPayload, queueNameFor, TURN_TASK } from '../store/postgres/wakeup.js';
+import { WorkerLiveness } from '../store/postgres/worker-liveness.js';
+import { WorkerRegistry } from '../store/postgres/worker-registry.js';
+import type { PostgresStore } from '../store/postgres.js';
+import { logKey } from './handoff.js';
+import type { Scheduler } from './scheduler.js';
+
+declare global {
+  namespace GraphileConfig {
+    interface Plugins {
+      ChatwootHermesWorkerRegistry: true;
+    }
+  }
+}
+
+type Work = (key: ConversationKey, signal: AbortSignal) => Promise<{ nextDueAt: number | null }>;
+
+/** Timings. With the defaults a killed process's jobs are free again within about 10 s, a hung one's within 35 s. */
+export interface PgSchedulerTimings {
+  /** How often each instance refreshes its workers' heartbeat and looks for dead ones. */
+  heartbeatMs: number;
+  /** No heartbeat for this long and no database session left: the process is gone; its jobs are freed. */
+  quickMs: number;
+  /** No heartbeat for this long, sessions or not: hung or cut off; its jobs are freed. */
+  staleMs: number;
+  /** How often each instance re-queues work the queue does not cover (see wakeup.ts findUnwoken). */
+  reconcileMs: number;
+  /** graphile-worker's polling for jobs that became due while no NOTIFY or local timer woke a worker. */
+  pollMs: number;
+  /** How often idle conversations' queues are garbage-collected, and after how long idle. */
+  gcEveryMs: number;
+  gcIdleMs: number;
+}
+
+export const DEFAULT_TIMINGS: PgSchedulerTimings = {
+  heartbeatMs: 2_000,
+  quickMs: 6_000,
+  staleMs: 30_000,
+  reconcileMs: 5_000,
+  pollMs: 2_000,
+  gcEveryMs: 10 * 60_000,
+  gcIdleMs: 60 * 60_000,
+};
+
+/**
+ * The scheduler for many instances (Postgres): graphile-worker runs the turns, the store stays the
+ * truth about what is due. Per conversation, its named queue gives single flight and order across
+ * instances, its job key the debounce (wakeup.ts). On top of the library:
+ * - wake-ups are queued after `accept` by a batcher (not in accept's transaction, see PostgresStore),
+ *   and a sweep re-queues anything due that no job covers — a crash cannot strand work;
+ * - a local timer nudges an idle local worker at the due time, so a debounced turn starts on time
+ *   rather than at graphile-worker's next poll;
+ * - a worker registry with heartbeats frees a dead instance's jobs within seconds, not graphile-worker
+ *   0.16's four hours (worker-registry.ts, worker-liveness.ts); one taken for dead stops its turns;
+ * - the pool is restarted when graphile-worker stops it by itself or loses a worker.
+ * A job that throws is retried by graphile-worker with exponential backoff; re-running a turn is safe
+ * (takeTurn resumes it with attempt + 1, the outbox never posts a part twice).
+ */
+export class PgScheduler implements Scheduler {
+  private readonly timings: PgSchedulerTimings;
+  private readonly registry: WorkerRegistry;
+  private readonly liveness: WorkerLiveness;
+  private readonly batcher: WakeupBatcher;
+  private readonly events = new EventEmitter() as WorkerEvents;
+  private readonly workers = new Map<string, Worker>();
+  /** Workers that failed inside the pool (graphile-worker drops them; their job stays locked). */
+  private readonly lostWorkers = new Set<string>();
+  private readonly nudges = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private runner: Runner | null = null;
+  private utils: WorkerUtils | null = null;
+  private abort = new AbortController();
+  private running = 0;
+  private counts = { waiting: 0, scheduled: 0 };
+  private lastReconcile = 0;
+  private lastGc = Date.now();
+  private readonly loops: Loop[] = [];
+  private replacing = false;
+  private stopped = false;
+  private starting = false;
+  private unhookClose: (() => void) | null = null;
+
+  constructor(
+    private readonly store: PostgresStore,
+    private readonly work: Work,
+    private readonly concurrency: number,
+    private readonly log: Logger,
+    timings: Partial<PgSchedulerTimings> = {},
+  ) {
+    this.timings = { ...DEFAULT_TIMINGS, ...timings };
+    const { pool, schemas } = store;
+    this.registry = new WorkerRegistry(pool, schemas.worker, store.instanceId);
+    this.liveness = new WorkerLiveness(this.registry, this.timings, log, {
+      workerIds: () => [...this.workers.keys()],
+      onFenced: (ids) => this.fence(ids),
+      onRecovered: () => this.nudgeOne(),
+    });
+    this.batcher = new WakeupBatcher((requests) => addWakeups(pool, schemas.worker, requests), log);
+    this.events.on('worker:create', ({ worker }) => this.workers.set(worker.workerId, worker));
+    this.events.on('worker:stop', ({ worker }) => this.workers.delete(worker.workerId));
+    this.events.on('worker:fatalError', ({ worker, error }) => {
+      this.lostWorkers.add(worker.workerId);
+      log.error({ worker: worker.workerId, err: String(error) }, 'job-queue worker failed to record a job result; its job is released and the worker replaced');
+    });
+    this.events.on('job:error', ({ job, error }) => {
+      log.warn({ ...payloadKey(job.payload), attempt: job.attempts, maxAttempts: job.max_attempts, err: String(error) }, 'conversation work failed; graphile-worker retries it with backoff');
+    });
+  }
+
+  async start(): Promise<void> {
+    const { pool, schemas } = this.store;
+    // Closing the store under a running queue (a test, an error path) stops the queue first.
+    this.unhookClose = this.store.onClose(() => this.drain(1000));
+    this.utils = await makeWorkerUtils({ pgPool: pool, schema: schemas.worker, logger: graphileLogger(this.log) });
+    await this.ensureRunner();
+    if (!this.runner) throw new Error('the job queue (graphile-worker) could not start; see the log above');
+    await this.reconcile();
+    // Two loops, so slow upkeep (a large reconcile or GC) can never delay the heartbeat.
+    this.loops.push(every(this.timings.heartbeatMs, () => this.liveness.round()), every(this.timings.heartbeatMs, () => this.upkeep()));
+    this.log.info({ instance: this.store.instanceId, concurrency: this.concurrency, queueSchema: schemas.worker }, 'job queue started (graphile-worker)');
+  }
+
+  notify(key: ConversationKey, dueAt: number): void {
+    if (this.stopped) return; // stored durably; another instance (or the next process) picks it up
+    this.batcher.wake({ key }).catch(() => undefined); // failures are logged and retried by the batcher
+    this.nudgeAt(key, dueAt);
+  }
+
+  async drain(graceMs: number): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unhookClose?.();
+    for (const { timer } of this.nudges.values()) clearTimeout(timer);
+    this.nudges.clear();
+    await Promise.all(this.loops.map((loop) => loop.stop()));
+    const runner = this.runner;
+    this.runner = null;
+    let finished = true;
+    if (runner) {
+      // Graceful: workers take no new job; the ones in hand finish, or stop early when aborted.
+      const stopping = runner.stop().then(() => 'stopped' as const);
+      if ((await Promise.race([stopping, delay(graceMs, 'timeout' as const)])) === 'timeout') {
+        this.log.warn({ running: this.running }, 'drain grace over: aborting in-flight turns, they resume on another instance');
+        this.abort.abort();
+        finished = (await Promise.race([stopping, delay(5000, 'timeout' as const)])) === 'stopped';
+      }
+    }
+    await this.batcher.close();
+    // Our workers are gone: whatever they still held is released for the others right away.
+    await this.registry.release([...this.workers.keys(), ...this.lostWorkers]).catch((error) => {
+      this.log.warn({ err: String(error), finished }, 'could not release job locks; other instances free them after the heartbeat timeout');
+    });
+    const utils = this.utils;
+    this.utils = null;
+    await utils?.release();
+  }
+
+  stats(): { running: number; waiting: number; scheduled: number } {
+    return { running: this.running, ...this.counts };
+  }
+
+  /** Starts the worker pool if it is not running (at start, after it stopped by itself, or lost workers). */
+  private async ensureRunner(): Promise<void> {
+    if (this.stopped || this.runner || this.starting) return;
+    this.starting = true;
+    try {
+      const runner = await this.startRunner();
+      if (this.stopped) {
+        await runner.stop().catch(() => undefined);
+        return;
+      }
+      this.runner = runner;
+      void runner.promise.then(
+        () => this.onRunnerEnded(runner),
+        () => this.onRunnerEnded(runner),
+      );
+    } catch (error) {
+      this.log.error({ err: String(error) }, 'the job queue (graphile-worker) could not start; retrying');
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /**
+   * graphile-worker stops its pool by itself when a NOTIFY announces a breaking migration (PR #361) —
+   * and that channel is shared by every schema of the database, so installing graphile-worker for
+   * anything else on it (another app, a test) would leave this instance without workers while it keeps
+   * accepting webhooks. Restart: `run()` re-checks our schema and refuses if it is really too new.
+   */
+  private onRunnerEnded(runner: Runner): void {
+    if (this.stopped || this.runner !== runner) return; // we stopped it
+    this.runner = null;
+    this.log.warn('the job queue stopped by itself (a graphile-worker migration was announced on this database); restarting it');
+    setTimeout(() => {
+      void this.ensureRunner().then(() => {
+        // graphile-worker set exit code 57 ("do not restart me") before stopping; our schema is fine.
+        if (this.runner && process.exitCode === 57) process.exitCode = undefined;
+      });
+    }, 1000).unref();
+  }
+
+  private startRunner(): Promise<Runner> {
+    const registry = this.registry;
+    return run({
+      pgPool: this.store.pool,
+      schema: this.store.schemas.worker,
+      concurrency: this.concurrency,
+      pollInterval: this.timings.pollMs,
+      // Node's clock, like the due times the store computes (Date.now()): a job never wakes "early".
+      useNodeTime: true,
+      noHandleSignals: true, // main.ts owns SIGTERM: drain, then close the pool
+      logger: graphileLogger(this.log),
+      events: this.events,
+      taskList: { [TURN_TASK]: this.turnTask },
+      parsedCronItems: [],
+      preset: {
+        plugins: [
+          {
+            name: 'ChatwootHermesWorkerRegistry',
+            version: '1.0.0',
+            description: 'registers each worker (for heartbeats) before it takes its first job',
+            worker: { hooks: { startWorker: async (_ctx, event) => registry.register(event.worker.workerId) } },
+          },
+        ],
+      },
+    });
+  }
+
+  private readonly turnTask: Task = async (payload) => {
+    const key = keyFromPayload(payload);
+    if (!key) {
+      this.log.error({ payload }, 'turn job without a conversation; dropped');
+      return;
+    }
+    this.running++;
+    try {
+      const { nextDueAt } = await this.work(key, this.abort.signal);
+      // Before this job completes, so the conversation is never without a job while work waits.
+      if (nextDueAt !== null) {
+        await this.batcher.wake({ key, runAt: nextDueAt });
+        this.nudgeAt(key, nextDueAt);
+      }
+    } finally {
+      this.running--;
+    }
+  };
+
+  /** At `dueAt`, wakes one idle local worker (graphile-worker only polls every pollMs for future jobs). */
+  private nudgeAt(key: ConversationKey, dueAt: number): void {
+    if (this.stopped) return;
+    const name = queueNameFor(key);
+    const existing = this.nudges.get(name);
+    if (existing?.at === dueAt) return;
+    if (existing) clearTimeout(existing.timer);
+    // The queue write is batched a few ms behind; nudging slightly after it never finds nothing.
+    const timer = setTimeout(() => {
+      this.nudges.delete(name);
+      this.nudgeOne();
+    }, Math.max(20, dueAt - Date.now() + 20));
+    timer.unref();
+    this.nudges.set(name, { at: dueAt, timer });
+  }
+
+  private nudgeOne(): void {
+    for (const worker of this.workers.values()) {
+      try {
+        if (worker.nudge()) return;
+      } catch {
+        // a worker that is shutting down refuses nudges
+      }
+    }
+  }
+
+  /** Every heartbeatMs: keep the pool running, re-queue uncovered work, collect idle queues, count jobs. */
+  private async upkeep(): Promise<void> {
+    const now = Date.now();
+    await this.step('start the job queue', () => this.ensureRunner());
+    if (this.lostWorkers.size > 0) {
+      await this.step('release lost workers', async () => {
+        const lost = [...this.lostWorkers];
+        await this.registry.release(lost);
+        lost.forEach((id) => this.lostWorkers.delete(id));
+        void this.replaceRunner();
+      });
+    }
+    if (now - this.lastReconcile >= this.timings.reconcileMs) await this.step('re-queue uncovered work', () => this.reconcile());
+    if (now - this.lastGc >= this.timings.gcEveryMs) {
+      this.lastGc = now;
+      await this.step('garbage-collect queues', async () => {
+        const queues = await collectIdleQueues(this.store.pool, this.store.schemas.worker, this.timings.gcIdleMs);
+        await this.utils?.cleanup({ tasks: ['DELETE_PERMAFAILED_JOBS'] });
+        if (queues > 0) this.log.debug({ queues }, 'idle conversation queues removed');
+      });
+    }
+    await this.step('count jobs', () => this.refreshCounts());
+  }
+
+  /** Re-queues due work that no job covers (crash between accept and its wake-up, exhausted retries, imports). */
+  private async reconcile(): Promise<void> {
+    this.lastReconcile = Date.now();
+    const unwoken = await findUnwoken(this.store.pool, this.store.schemas.worker);
+    if (unwoken.length === 0) return;
+    this.log.info({ conversations: unwoken.length }, 're-queueing stored work that had no job (recovery)');
+    await Promise.all(unwoken.map((request) => this.batcher.wake(request).catch(() => undefined)));
+    this.nudgeOne();
+  }
+
+  /** Another instance took us for dead and released our jobs: abort what we run (it is re-run there). */
+  private fence(workerIds: string[]): void {
+    this.log.error({ workers: workerIds, running: this.running }, 'this instance was taken for dead by another one; aborting its in-flight turns');
+    this.abort.abort();
+    this.abort = new AbortController();
+  }
+
+  /**
+   * graphile-worker 0.16 does not replace a worker that died inside the pool: restart the pool. Its
+   * graceful stop waits for the other workers' turns, so this runs in the background.
+   */
+  private async replaceRunner(): Promise<void> {
+    if (this.replacing || this.stopped || !this.runner || this.workers.size >= this.concurrency) return;
+    this.replacing = true;
+    try {
+      const old = this.runner;
+      this.runner = null;
+      await old.stop().catch((error) => this.log.warn({ err: String(error) }, 'stopping the job-queue pool failed'));
+      await this.ensureRunner();
+    } finally {
+      this.replacing = false;
+    }
+  }
+
+  private async refreshCounts(): Promise<void> {
+    const { rows } = await this.store.pool.query<{ waiting: number; scheduled: number }>(
+      `SELECT count(*) FILTER (WHERE run_at <= now())::int AS waiting, count(*) FILTER (WHERE run_at > now())::int AS scheduled
+         FROM ${ident(this.store.schemas.worker)}.jobs WHERE locked_at IS NULL AND attempts < max_attempts`,
+    );
+    this.counts = { waiting: rows[0]?.waiting ?? 0, scheduled: rows[0]?.scheduled ?? 0 };
+  }
+
+  private async step(what: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.log.warn({ err: String(error) }, `job-queue upkeep failed: ${what}`);
+    }
+  }
+}
+
+function payloadKey(payload: unknown): Record<string, unknown> {
+  const key = keyFromPayload(payload);
+  return key ? logKey(key) : {};
+}
+
+interface Loop {
+  /** Stops the loop and waits for a round in progress. */
+  stop(): Promise<void>;
+}
+
+/** Runs `fn` every `ms`, never two rounds at once (a slow round delays the next one). */
+function every(ms: number, fn: () => Promise<void>): Loop {
+  let round: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    round ??= fn()
+      .catch(() => undefined) // rounds report their own failures
+      .finally(() => {
+        round = null;
+      });
+  }, ms);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await round;
+    },
+  };
+}
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}
