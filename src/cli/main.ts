@@ -8,11 +8,12 @@ import { inboxConfig } from './commands/inbox-config.js';
 import { inboxes } from './commands/inboxes.js';
 import { install } from './commands/install.js';
 import { migrate } from './commands/migrate.js';
+import { migrateStore } from './commands/migrate-store.js';
 import { sessions } from './commands/sessions.js';
 import { MARK } from './format.js';
 import { loadManifest } from './manifest.js';
 
-export const COMMANDS: Command[] = [install, inboxes, enable, disable, inboxConfig, doctor, sessions, migrate];
+export const COMMANDS: Command[] = [install, inboxes, enable, disable, inboxConfig, doctor, sessions, migrate, migrateStore];
 
 const BIN = 'chatwoot-hermes-bot';
 
