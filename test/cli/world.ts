@@ -4,7 +4,7 @@
  * (runCli) with that environment, its output captured.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -90,16 +90,7 @@ export function botEnv(world: CliWorld): { CHATWOOT_BOT_TOKEN: string; CHATWOOT_
 }
 
 /** A local port nothing listens on (connection refused). */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export const closedPort = freePort;
 
 /** Requests the CLI made that change something in Chatwoot. */
 export function writes(world: CliWorld): string[] {

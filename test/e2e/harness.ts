@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -8,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Store } from '../../src/store/store.js';
 import { startFakeChatwoot, type FakeChatwoot, type FakeChatwootOptions } from '../fakes/fake-chatwoot.js';
 import { startFakeHermes, type FakeHermes, type FakeHermesOptions } from '../fakes/fake-hermes.js';
+import { freePort } from '../helpers/net.js';
 import { loadFixture } from '../helpers/shared.js';
 import { e2eStoreKind, testStoreLocation, type TestStoreLocation } from '../helpers/postgres.js';
 import { postWebhook, type PostWebhookOptions, type WebhookResponse } from '../helpers/sign.js';
@@ -58,17 +58,7 @@ export function botEnv(o: { port: number; chatwootUrl: string; hermesUrl: string
   };
 }
 
-/** A port that was free a moment ago: the fake Chatwoot must know the bot's URL before the bot starts. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * The real app on a random port, between a fake Chatwoot (which validates every request against the
