@@ -12,7 +12,7 @@ export interface WebhookAuth {
  * Decides whether a webhook came from our Chatwoot, from the raw bytes and headers only: nothing in
  * the payload is read before this says yes. A valid signature or the configured URL token suffices.
  */
-export function authenticateWebhook(ctx: Context, rawBody: string, auth: WebhookAuth): { ok: true; via: 'signature' | 'token' } | { ok: false; reason: string } {
+export function authenticateWebhook(ctx: Context, rawBody: Buffer | string, auth: WebhookAuth): { ok: true; via: 'signature' | 'token' } | { ok: false; reason: string } {
   let reason = 'no credentials configured';
   if (auth.secret) {
     const verdict = verifyChatwootSignature({

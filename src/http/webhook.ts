@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Context } from 'koa';
 import { classify, type Classified } from '../chatwoot/events.js';
 import type { Logger } from '../logger.js';
@@ -22,10 +23,15 @@ export interface IntakeDeps {
  * POST /chatwoot/webhook. Authenticate, classify, store durably, answer: never waits on Hermes or
  * Chatwoot. Chatwoot opens (hands to humans) any pending conversation whose delivery fails or takes
  * over 5 s, so every authentic event is answered 2xx — ignored ones too — and 200 means stored.
+ *
+ * This runs for every webhook, so it does only what it must: the body arrives as the raw text
+ * (koa-bodyparser in text mode; the signature is checked over exactly it, before any parsing), and
+ * log objects are built only when their level is on.
  */
 export function webhookHandler(deps: IntakeDeps) {
+  const { log } = deps;
   return async (ctx: Context): Promise<void> => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const rawBody = (ctx.request as { body?: unknown }).body;
     if (typeof rawBody !== 'string') {
       ctx.status = 400;
@@ -34,7 +40,7 @@ export function webhookHandler(deps: IntakeDeps) {
     }
     const auth = authenticateWebhook(ctx, rawBody, deps.auth);
     if (!auth.ok) {
-      deps.log.warn({ reason: auth.reason, delivery: ctx.get('x-chatwoot-delivery') || undefined }, 'webhook refused');
+      log.warn({ reason: auth.reason, delivery: ctx.get('x-chatwoot-delivery') || undefined }, 'webhook refused');
       ctx.status = 401;
       ctx.body = { error: 'invalid or missing webhook signature', reason: auth.reason };
       return;
@@ -55,9 +61,12 @@ export function webhookHandler(deps: IntakeDeps) {
 
     const deliveryId = ctx.get('x-chatwoot-delivery') || null;
     const event = classify(payload);
-    const fields = logFields(event, (payload as { event?: unknown }).event, deliveryId, (payload as { inbox?: { id?: unknown } }).inbox?.id);
+    const fields = () => logFields(event, (payload as { event?: unknown }).event, deliveryId, (payload as { inbox?: { id?: unknown } }).inbox?.id);
+    const info = (extra: Record<string, unknown>, message: string) => {
+      if (log.isLevelEnabled('info')) log.info({ ...fields(), ...extra, ms: elapsed(started) }, message);
+    };
     const ignore = (reason: string) => {
-      deps.log.info({ ...fields, reason, ms: elapsed(started) }, 'event ignored');
+      info({ reason }, 'event ignored');
       ctx.body = { status: 'ignored', reason };
     };
     if (event.kind === 'ignore') return ignore(event.reason);
@@ -72,7 +81,7 @@ export function webhookHandler(deps: IntakeDeps) {
       }
       if (event.kind === 'command') {
         await deps.commands.run(event, now);
-        deps.log.info({ ...fields, command: event.command.command, ms: elapsed(started) }, 'event accepted');
+        info({ command: event.command.command }, 'event accepted');
         ctx.body = { status: 'accepted' };
         return;
       }
@@ -83,18 +92,18 @@ export function webhookHandler(deps: IntakeDeps) {
     } catch (error) {
       // Not stored, so not acknowledged: Chatwoot retries (429/500 only), then opens the conversation
       // for humans. That is the safe outcome; a 200 here would lose the customer's message.
-      deps.log.error({ ...fields, err: String(error) }, 'event could not be stored');
+      log.error({ ...fields(), err: String(error) }, 'event could not be stored');
       ctx.status = 503;
       ctx.body = { error: 'temporarily unable to store the event' };
       return;
     }
     if (result.outcome === 'duplicate') {
-      deps.log.info({ ...fields, ms: elapsed(started) }, 'duplicate event');
+      info({}, 'duplicate event');
       ctx.body = { status: 'duplicate' };
       return;
     }
     if (result.dueAt !== null) deps.scheduler.notify(event.key, result.dueAt);
-    deps.log.info({ ...fields, note: result.note, dueInMs: result.dueAt === null ? undefined : result.dueAt - now, ms: elapsed(started) }, 'event accepted');
+    if (log.isLevelEnabled('info')) info({ note: result.note, dueInMs: result.dueAt === null ? undefined : result.dueAt - now }, 'event accepted');
     ctx.body = { status: 'accepted' };
   };
 }
@@ -124,6 +133,6 @@ function logFields(event: Classified, name: unknown, deliveryId: string | null, 
   };
 }
 
-function elapsed(started: bigint): number {
-  return Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
 }
