@@ -24,7 +24,11 @@ export class Outbox {
     if (part.state === 'posting' && !(await this.witnessed(part))) throw new AmbiguousPostError(part);
     if (part.state === 'posting') return;
 
-    await store.setPartState(part.turnId, part.part, 'posting', Date.now());
+    // Compare-and-set: only one worker ever moves a part to `posting`; anyone else stops here.
+    if (!(await store.setPartState(part.turnId, part.part, 'posting', Date.now()))) {
+      if (await this.witnessed(part)) return;
+      throw new AmbiguousPostError(part);
+    }
     try {
       const res = await chatwoot.postMessage(key, { content: part.content, private: part.private }, async () => !(await this.witnessed(part)));
       await store.setPartState(part.turnId, part.part, 'posted', Date.now(), res.id);

@@ -246,15 +246,16 @@ export class PostgresStore implements Store {
     });
   }
 
-  async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<void> {
-    await this.pool.query(
+  async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
       `UPDATE outbox SET state = $1,
          attempted_at = CASE WHEN $1 = 'posting' THEN $2 ELSE attempted_at END,
          posted_at = CASE WHEN $1 = 'posted' THEN $2 ELSE posted_at END,
          chatwoot_message_id = COALESCE($3, chatwoot_message_id)
-       WHERE turn_id = $4 AND part = $5 AND state <> 'posted'`,
+       WHERE turn_id = $4 AND part = $5 AND state <> 'posted' AND ($1 <> 'posting' OR state IN ('planned', 'failed'))`,
       [state, now, chatwootMessageId, turnId, part],
     );
+    return (rowCount ?? 0) > 0;
   }
 
   async getOutbox(turnId: string): Promise<OutboxPart[]> {

@@ -547,16 +547,17 @@ export class SqliteStore implements Store {
     return this.getOutbox(turnId);
   }
 
-  async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<void> {
-    this.sql(
+  async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<boolean> {
+    const moved = this.sql(
       `UPDATE outbox SET state = ?,
          attempted_at = CASE WHEN ? = 'posting' THEN ? ELSE attempted_at END,
          posted_at = CASE WHEN ? = 'posted' THEN ? ELSE posted_at END,
          chatwoot_message_id = COALESCE(?, chatwoot_message_id)
-       WHERE turn_id = ? AND part = ? AND state != 'posted'`,
-    ).run(state, state, now, state, now, chatwootMessageId, turnId, part);
+       WHERE turn_id = ? AND part = ? AND state != 'posted' AND (? != 'posting' OR state IN ('planned', 'failed'))`,
+    ).run(state, state, now, state, now, chatwootMessageId, turnId, part, state).changes;
     // `posting` must be on disk before the POST leaves: it is what stops a second post after a crash.
     await this.durable();
+    return moved > 0;
   }
 
   async getOutbox(turnId: string): Promise<OutboxPart[]> {

@@ -51,9 +51,11 @@ export interface Store {
   /**
    * Moves a part along planned → posting → posted (or → failed when Chatwoot answered with an error,
    * so it provably has no copy). A part left in `posting` by a crash is ambiguous and is never
-   * silently posted again. A `posted` part never goes back.
+   * silently posted again. A `posted` part never goes back, and `posting` is taken only from `planned`
+   * or `failed` (compare-and-set): two workers that both think they own a turn cannot both post a part.
+   * Resolves true when the part moved.
    */
-  setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId?: number | null): Promise<void>;
+  setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId?: number | null): Promise<boolean>;
   getOutbox(turnId: string): Promise<OutboxPart[]>;
 
   /** Ends a turn: its messages become answered (delivered) or failed (handed_off); the session's turn count grows. */

@@ -161,8 +161,10 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
         { part: 1, content: 'b', private: false },
       ]);
       expect(parts.map((p) => p.state)).toEqual(['planned', 'planned']);
-      await store.setPartState(turn.id, 0, 'posting', 6000);
-      await store.setPartState(turn.id, 0, 'posted', 6100, 777);
+      expect(await store.setPartState(turn.id, 0, 'posting', 6000)).toBe(true);
+      // A second worker (split brain, a re-run) cannot take the same part: it would post it twice.
+      expect(await store.setPartState(turn.id, 0, 'posting', 6050)).toBe(false);
+      expect(await store.setPartState(turn.id, 0, 'posted', 6100, 777)).toBe(true);
       await store.setPartState(turn.id, 1, 'posting', 6200);
       // The process dies here; Chatwoot's echo of part 1 arrives.
       await store.accept({ kind: 'bot_echo', deliveryId: 'd-echo', key, status: 'pending', messageId: 778, content: 'b' }, policy, 6300);
@@ -172,7 +174,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
         ['posted', 778],
       ]);
       // A posted part never goes back.
-      await store.setPartState(turn.id, 0, 'failed', 7000);
+      expect(await store.setPartState(turn.id, 0, 'failed', 7000)).toBe(false);
       expect((await store.getOutbox(turn.id))[0]?.state).toBe('posted');
       // Planning again keeps what was planned.
       await store.planParts(turn.id, null, [{ part: 0, content: 'changed', private: false }]);
