@@ -47,6 +47,7 @@ CREATE TABLE messages (
   PRIMARY KEY (account_id, message_id)
 );
 CREATE INDEX messages_by_conversation ON messages (account_id, conversation_id, state, message_id);
+CREATE INDEX messages_by_turn ON messages (turn_id) WHERE turn_id IS NOT NULL;
 
 CREATE TABLE turns (
   id TEXT PRIMARY KEY,
