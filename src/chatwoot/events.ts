@@ -14,6 +14,8 @@ export interface InboundMessage {
   messageId: number;
   inboxId: number | null;
   contactId: number | null;
+  /** As Chatwoot has it; cleaned (cleanContactName) before Hermes sees it. */
+  contactName: string | null;
   text: string;
   attachments: Attachment[];
   createdAt: string | null;
@@ -124,6 +126,7 @@ function classifyMessage(m: MessageEvent): Classified {
       messageId: m.id,
       inboxId: m.inbox?.id ?? m.conversation.inbox_id ?? null,
       contactId: m.sender.id ?? m.conversation.contact_inbox?.contact_id ?? null,
+      contactName: m.sender.name ?? m.conversation.meta?.sender?.name ?? null,
       text,
       attachments,
       createdAt: typeof m.created_at === 'string' ? m.created_at : m.created_at != null ? new Date(m.created_at * 1000).toISOString() : null,

@@ -1,5 +1,6 @@
 import type { Attachment } from '../chatwoot/events.js';
 import type { ContentPart, UserContent } from '../hermes/client.js';
+import { cleanContactName } from '../safety/index.js';
 import type { TurnMessage } from '../store/store.js';
 
 /**
@@ -63,4 +64,15 @@ function describeAttachment(a: Attachment): { line?: string; image?: string } {
       return { line: `[The customer sent a ${kind}${name ? ` "${name}"` : ''} (${type})${url ? `: ${url}` : ''}]` };
     }
   }
+}
+
+/**
+ * The turn's system message: the inbox's instructions, and the customer's first name when it is a
+ * real one (lessons.md A.10: placeholders such as "cliente" or "WhatsApp", names with digits or emoji
+ * are dropped, so the agent never greets anyone as "Olá, 5511…").
+ */
+export function systemMessage(instructions: string | undefined, contactName: string | null): string | null {
+  const firstName = cleanContactName(contactName);
+  const parts = [instructions?.trim(), firstName ? `The customer's first name is ${firstName}.` : undefined].filter(Boolean);
+  return parts.length > 0 ? parts.join('\n\n') : null;
 }

@@ -5,8 +5,8 @@ import type { HermesClients } from '../hermes/clients.js';
 import type { SessionRunner } from '../hermes/session.js';
 import type { Logger } from '../logger.js';
 import { EMPTY_REPLIES_BEFORE_HANDOFF, outsideReplyWindow, toLegacyWhatsApp, wantsHuman } from '../safety/index.js';
-import { HANDOFF_PARTS, type OutboxPart, type Store, type Turn } from '../store/store.js';
-import { composeUserContent, customerText } from './compose.js';
+import { HANDOFF_PARTS, type ConversationState, type OutboxPart, type Store, type Turn } from '../store/store.js';
+import { composeUserContent, customerText, systemMessage } from './compose.js';
 import { guardReply } from './guard.js';
 import { logKey, type Handoff } from './handoff.js';
 import { AmbiguousPostError, type Outbox } from './outbox.js';
@@ -60,7 +60,7 @@ export class TurnRunner {
 
     // Anything planned means Hermes was already asked for this turn: deliver that, never ask twice.
     if (outbox.length === 0) {
-      const decided = await this.decide(turn, conversation?.contactId ?? null, settings, signal, ctx, started);
+      const decided = await this.decide(turn, conversation, settings, signal, ctx, started);
       if (decided !== 'planned') return decided;
       outbox = await store.getOutbox(turn.id);
     }
@@ -70,7 +70,7 @@ export class TurnRunner {
   /** Asks Hermes (unless the customer asked for a human or WhatsApp would refuse) and plans what to post. */
   private async decide(
     turn: Turn,
-    contactId: number | null,
+    conversation: ConversationState | null,
     settings: ResolvedInboxSettings,
     signal: AbortSignal,
     ctx: Ctx,
@@ -95,10 +95,10 @@ export class TurnRunner {
         hermes: this.deps.hermes.for(settings.hermesUrl, settings.hermesApiKey),
         key: turn.key,
         idempotencyKey: turn.id,
-        instructions: settings.instructions ?? null,
+        instructions: systemMessage(settings.instructions, conversation?.contactName ?? null),
         user: composeUserContent(turn.messages, turn.context),
         // Long-term memory per customer across conversations, only where the inbox opted in.
-        sessionKey: settings.contactMemory && contactId ? `chatwoot-${turn.key.accountId}-contact-${contactId}` : null,
+        sessionKey: settings.contactMemory && conversation?.contactId ? `chatwoot-${turn.key.accountId}-contact-${conversation.contactId}` : null,
         deadline: (turn.attempt > 1 ? Date.now() : started) + this.deps.hermesTimeoutMs,
         signal,
       });

@@ -324,6 +324,7 @@ function flatten(event: StoredEvent): Record<string, unknown> {
         messageId: m.messageId,
         messageInboxId: m.inboxId,
         contactId: m.contactId,
+        contactName: m.contactName,
         text: m.text,
         attachments: m.attachments,
         createdAt: m.createdAt,

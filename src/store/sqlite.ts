@@ -263,14 +263,23 @@ export class SqliteStore implements Store {
         ).run(accountId, m.messageId, conversationId, m.inboxId, m.text, JSON.stringify(m.attachments), m.createdAt, now, awaitsTranscript(m.attachments) ? 1 : 0, state);
         if (inserted.changes === 0) return { outcome: 'duplicate' };
         if (state !== 'pending') {
-          this.sql('UPDATE conversations SET last_customer_at = ?, contact_id = COALESCE(?, contact_id) WHERE account_id = ? AND conversation_id = ?').run(now, m.contactId, accountId, conversationId);
+          this.sql('UPDATE conversations SET last_customer_at = ?, contact_id = COALESCE(?, contact_id), contact_name = COALESCE(?, contact_name) WHERE account_id = ? AND conversation_id = ?').run(
+            now,
+            m.contactId,
+            m.contactName,
+            accountId,
+            conversationId,
+          );
           return { outcome: 'stored', dueAt: null, note: `bot silenced (${String(conv.bot_state)}): kept as context` };
         }
         // The hot path of intake: the contact, the last customer message time and the new due time in one write.
         const dueAt = this.pendingDueAt(event.key, now, policy);
-        this.sql('UPDATE conversations SET last_customer_at = ?, contact_id = COALESCE(?, contact_id), due_at = ? WHERE account_id = ? AND conversation_id = ?').run(
+        this.sql(
+          'UPDATE conversations SET last_customer_at = ?, contact_id = COALESCE(?, contact_id), contact_name = COALESCE(?, contact_name), due_at = ? WHERE account_id = ? AND conversation_id = ?',
+        ).run(
           now,
           m.contactId,
+          m.contactName,
           dueAt,
           accountId,
           conversationId,
@@ -453,6 +462,7 @@ export class SqliteStore implements Store {
       key,
       inboxId: r.inbox_id == null ? null : Number(r.inbox_id),
       contactId: r.contact_id == null ? null : Number(r.contact_id),
+      contactName: r.contact_name == null ? null : String(r.contact_name),
       lastStatus: r.last_status == null ? null : String(r.last_status),
       botState: String(r.bot_state) as BotState,
       stateReason: r.state_reason == null ? null : String(r.state_reason),

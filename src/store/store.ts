@@ -99,6 +99,7 @@ export interface ConversationState {
   key: ConversationKey;
   inboxId: number | null;
   contactId: number | null;
+  contactName: string | null;
   lastStatus: string | null;
   botState: BotState;
   stateReason: string | null;

@@ -98,13 +98,13 @@ describe('per-inbox overrides change what the Hermes call uses (the real bot, en
     const own = profile.completions();
     expect(own).toHaveLength(1);
     expect(own[0]!.headers.authorization).toBe('Bearer inbox-7-key');
-    expect(own[0]!.body.messages[0]).toEqual({ role: 'system', content: 'Você vende bicicletas.' });
+    expect(own[0]!.body.messages[0]).toEqual({ role: 'system', content: "Você vende bicicletas.\n\nThe customer's first name is Maria." });
     expect(h.chatwoot.messages(1, 1042, { private: false })[0]!.content).toBe('Perfil das bicicletas: Tem bicicleta aro 29?');
 
     const global = h.hermes.completions();
     expect(global).toHaveLength(1);
     expect(global[0]!.headers.authorization).toBe('Bearer hermes-key');
-    expect(global[0]!.body.messages[0]).toEqual({ role: 'system', content: 'Instruções globais.' });
+    expect(global[0]!.body.messages[0]).toEqual({ role: 'system', content: "Instruções globais.\n\nThe customer's first name is Maria." });
     expect(global[0]!.userText).toBe('Oi do site');
     expect(h.chatwoot.messages(1, 1044)).toEqual([]);
   });

@@ -36,7 +36,7 @@ await describePostgres('migrate-store', () => {
     const key = { accountId: 1, conversationId: 1042 };
     await sqlite.saveSession(key, { sessionId: 'chatwoot-1-1042', mode: 'header', generation: 0 }, 1000);
     await sqlite.accept(
-      { kind: 'customer_message', deliveryId: 'd-1', key, status: 'pending', message: { messageId: 58231, inboxId: 7, contactId: 3120, text: 'Oi', attachments: [], createdAt: null } },
+      { kind: 'customer_message', deliveryId: 'd-1', key, status: 'pending', message: { messageId: 58231, inboxId: 7, contactId: 3120, contactName: 'Maria Souza', text: 'Oi', attachments: [], createdAt: null } },
       { debounceMs: 0, debounceMaxMs: 0 },
       2000,
     );

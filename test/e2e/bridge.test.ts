@@ -93,7 +93,25 @@ describe('one conversation, one Hermes session', () => {
     h = await startHarness({ env: { HERMES_INSTRUCTIONS: 'Você é a assistente da Acme.' } });
     await h.send('message_created-incoming-text');
     await waitUntil(() => publicReplies().length === 1);
-    expect(h.hermes.completions()[0]!.body.messages[0]).toEqual({ role: 'system', content: 'Você é a assistente da Acme.' });
+    expect(h.hermes.completions()[0]!.body.messages[0]).toEqual({
+      role: 'system',
+      content: "Você é a assistente da Acme.\n\nThe customer's first name is Maria.",
+    });
+  });
+
+  it('tells Hermes the customer\'s first name only when it is a real name', async () => {
+    h = await startHarness();
+    await h.send('message_created-incoming-text', (b) => {
+      customerMessage(1, 'Oi')(b);
+      b.sender.name = '+55 11 98765-4321';
+    });
+    await h.send('message_created-incoming-text', (b) => {
+      customerMessage(2, 'Oi', 1043)(b);
+      b.sender.name = 'cliente';
+    });
+    await waitUntil(() => publicReplies().length === 1 && publicReplies(1043).length === 1);
+    // No instructions and no usable name: no system message at all.
+    for (const c of h.hermes.completions()) expect(c.body.messages.map((m: { role: string }) => m.role)).toEqual(['user']);
   });
 });
 

@@ -82,7 +82,7 @@ await describePostgres('Postgres scheduler (graphile-worker) across instances', 
       deliveryId: `d-${++delivery}`,
       key,
       status: 'pending',
-      message: { messageId: id, inboxId: 7, contactId: 1, text: `m${id}`, attachments: [], createdAt: null },
+      message: { messageId: id, inboxId: 7, contactId: 1, contactName: null, text: `m${id}`, attachments: [], createdAt: null },
     };
     const result = await instance.store.accept(event, policy, Date.now());
     if (result.outcome === 'stored' && result.dueAt !== null) instance.scheduler.notify(key, result.dueAt);

@@ -17,6 +17,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       messageId,
       inboxId: 7,
       contactId: 3120,
+      contactName: 'Maria Souza',
       text,
       attachments: [],
       createdAt: `2026-06-17T14:12:${String(messageId % 60).padStart(2, '0')}.000Z`,
@@ -40,6 +41,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
     it('stores a customer message and schedules it after the debounce', async () => {
       expect(await store.accept(customer(1), policy, 1000)).toEqual({ outcome: 'stored', dueAt: 3000 });
       expect(await store.listDue()).toEqual([{ key, dueAt: 3000 }]);
+      expect(await store.getConversation(key)).toMatchObject({ contactId: 3120, contactName: 'Maria Souza', botState: 'active', lastStatus: 'pending', lastCustomerAt: 1000 });
     });
 
     it('dedupes by delivery id and by message id', async () => {

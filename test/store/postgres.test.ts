@@ -78,7 +78,7 @@ await describePostgres('Postgres store', () => {
       deliveryId,
       key: k,
       status: 'pending',
-      message: { messageId, inboxId: 7, contactId: 3120, text: `m${messageId}`, attachments: [], createdAt: null },
+      message: { messageId, inboxId: 7, contactId: 3120, contactName: null, text: `m${messageId}`, attachments: [], createdAt: null },
     });
     const jobs = () =>
       schema.withClient(async (c) => {

@@ -36,7 +36,7 @@ async function startDroppingChatwoot(): Promise<string> {
 }
 
 async function plannedTurn(): Promise<Turn> {
-  await store.accept({ kind: 'customer_message', deliveryId: null, key, status: 'pending', message: { messageId: 1, inboxId: 7, contactId: 3, text: 'oi', attachments: [], createdAt: null } }, { debounceMs: 0, debounceMaxMs: 0 }, 0);
+  await store.accept({ kind: 'customer_message', deliveryId: null, key, status: 'pending', message: { messageId: 1, inboxId: 7, contactId: 3, contactName: null, text: 'oi', attachments: [], createdAt: null } }, { debounceMs: 0, debounceMaxMs: 0 }, 0);
   const { turn } = (await store.takeTurn(key, 1)) as { turn: Turn };
   await store.planParts(turn.id, 'Olá!', [{ part: 0, content: 'Olá!', private: false }]);
   return turn;

@@ -28,6 +28,7 @@ CREATE TABLE conversations (
   conversation_id BIGINT NOT NULL,
   inbox_id BIGINT,
   contact_id BIGINT,
+  contact_name TEXT,
   last_status TEXT,
   bot_state TEXT NOT NULL DEFAULT 'active',
   left_pending_at BIGINT,
@@ -199,7 +200,8 @@ BEGIN
       outcome := 'duplicate';
       RETURN;
     END IF;
-    UPDATE conversations SET last_customer_at = p_now, contact_id = COALESCE((e->>'contactId')::BIGINT, contact_id)
+    UPDATE conversations SET last_customer_at = p_now, contact_id = COALESCE((e->>'contactId')::BIGINT, contact_id),
+           contact_name = COALESCE(e->>'contactName', contact_name)
      WHERE account_id = v_account AND conversation_id = v_conversation;
     IF v_state <> 'pending' THEN
       note := format('bot silenced (%s): kept as context', v_conv.bot_state);

@@ -18,6 +18,7 @@ CREATE TABLE conversations (
   conversation_id INTEGER NOT NULL,
   inbox_id INTEGER,
   contact_id INTEGER,
+  contact_name TEXT,
   last_status TEXT,
   bot_state TEXT NOT NULL DEFAULT 'active',
   left_pending_at INTEGER,

@@ -17,6 +17,7 @@ export function toConversation(key: ConversationKey, r: Row): ConversationState 
     key,
     inboxId: numOrNull(r.inbox_id),
     contactId: numOrNull(r.contact_id),
+    contactName: r.contact_name == null ? null : String(r.contact_name),
     lastStatus: strOrNull(r.last_status),
     botState: String(r.bot_state) as BotState,
     stateReason: strOrNull(r.state_reason),
