@@ -17,10 +17,10 @@ export class ChatwootError extends Error {
   }
 }
 
+/** What a bot may read of a conversation right before posting (REST show: status and labels). */
 export interface ConversationSnapshot {
   status: string;
   labels: string[];
-  assigneeType: string | null;
 }
 
 export interface ChatwootClientOptions {
@@ -84,8 +84,8 @@ export class ChatwootClient {
     if (!this.showSupported) return null;
     try {
       const res = await this.call('get', base(key), undefined);
-      const data = res.data as { status?: string; labels?: string[]; meta?: { assignee_type?: string | null } };
-      return { status: String(data.status ?? 'unknown'), labels: data.labels ?? [], assigneeType: data.meta?.assignee_type ?? null };
+      const data = res.data as { status?: string; labels?: string[] };
+      return { status: String(data.status ?? 'unknown'), labels: data.labels ?? [] };
     } catch (error) {
       if (error instanceof ChatwootError && error.status === 401) {
         this.showSupported = false;

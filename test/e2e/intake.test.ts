@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadFixture } from '../helpers/shared.js';
 import { chatwootSignature } from '../helpers/sign.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
-import { customerMessage, SECRET, startHarness, type Harness } from './harness.js';
+import { customerMessage, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 afterEach(async () => {

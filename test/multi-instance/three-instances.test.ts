@@ -140,14 +140,14 @@ await describePostgres('three bot processes on one Postgres', () => {
       return { answered, posts };
     };
     const handedOff = (conversation: number) => chatwoot.messages(1, conversation, { private: true }).length > 0;
-    const settled = () => {
+    const unsettled = () => {
       const { answered } = replies();
-      return conversations.every((c) => (answered.get(c)?.length ?? 0) >= MESSAGES || handedOff(c));
+      return conversations.filter((c) => (answered.get(c)?.length ?? 0) < MESSAGES && !handedOff(c));
     };
-    await waitUntil(settled, {
+    await waitUntil(() => unsettled().length === 0, {
       timeoutMs: 75_000,
       intervalMs: 250,
-      describe: () => `unsettled: ${conversations.filter((c) => !settled()).length}`,
+      describe: () => `unsettled conversations: ${unsettled().length}`,
     });
     const finished = Date.now();
 

@@ -10,7 +10,7 @@ import { importSqliteStore } from '../../src/store/postgres/import-sqlite.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { StoredEvent } from '../../src/store/store.js';
-import { createTestSchema, describePostgres, withClient, TEST_DATABASE_URL, type TestSchema } from '../helpers/postgres.js';
+import { createTestSchema, describePostgres, type TestSchema } from '../helpers/postgres.js';
 import { describeStoreContract } from './contract.js';
 
 const log = createLogger('silent');

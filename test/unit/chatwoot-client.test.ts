@@ -57,7 +57,7 @@ describe('ChatwootClient', () => {
   it('reads the live conversation, and stops asking where this Chatwoot forbids it to bots (401)', async () => {
     nock(BASE).get(path).reply(200, { id: 1042, status: 'pending', labels: [], meta: {} });
     const c = client();
-    expect(await c.getConversation(key)).toEqual({ status: 'pending', labels: [], assigneeType: null });
+    expect(await c.getConversation(key)).toEqual({ status: 'pending', labels: [] });
     nock(BASE).get(path).reply(401, { error: 'Access to this endpoint is not authorized for bots' });
     expect(await c.getConversation(key)).toBeNull();
     // No third request: the answer is remembered.

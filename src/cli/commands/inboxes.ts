@@ -1,10 +1,9 @@
 import { ADMIN_OPTIONS, adminFromArgs, botNameOf, findOurBot } from '../admin.js';
 import type { AgentBot, Inbox } from '../chatwoot-admin.js';
-import { CliError, type CliIo, type Command } from '../command.js';
+import { CliError, type Command } from '../command.js';
 import { MARK, table } from '../format.js';
 import { describeOverrides, readStoredOverrides } from '../inbox-overrides.js';
 import { mapLimited } from '../map-limited.js';
-import { withStore } from '../store.js';
 
 export const inboxes: Command = {
   name: 'inboxes',
