@@ -41,7 +41,7 @@ export class TurnRunner {
   constructor(private readonly deps: TurnDeps) {}
 
   async run(turn: Turn, signal: AbortSignal): Promise<TurnResult> {
-    const { store, log } = this.deps;
+    const { store } = this.deps;
     const started = Date.now();
     const ctx: Ctx = { ...logKey(turn.key), inbox: turn.inboxId, turnId: turn.id, messageIds: turn.messages.map((m) => m.messageId), attempt: turn.attempt };
     const settings = await this.deps.settings.forInbox(turn.inboxId);
@@ -140,7 +140,7 @@ export class TurnRunner {
   /** Posts what the outbox holds, after a last check that the conversation is still the bot's. */
   private async deliver(turn: Turn, settings: ResolvedInboxSettings, outbox: OutboxPart[], ctx: Ctx, started: number): Promise<TurnResult> {
     const { store, log } = this.deps;
-    const owner = await this.liveOwner(turn);
+    const owner = await this.liveOwner(turn, settings.botOffLabel);
     if (owner !== 'bot') return this.skip(turn, owner, ctx);
     try {
       for (const part of outbox.filter((p) => isReplyPart(p) || p.part === HANDOFF_PARTS.blocked)) await this.deps.outbox.post(turn.key, part);
@@ -181,12 +181,13 @@ export class TurnRunner {
   }
 
   /** 'bot' when the bot may post; otherwise why not. Chatwoot may have changed hands while Hermes thought. */
-  private async liveOwner(turn: Turn): Promise<string> {
+  private async liveOwner(turn: Turn, botOffLabel: string): Promise<string> {
     const conversation = await this.deps.store.getConversation(turn.key);
     if (conversation && conversation.botState !== 'active') return `bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`;
     try {
       const live = await this.deps.chatwoot.getConversation(turn.key);
       if (live && live.status !== 'pending') return `conversation is ${live.status} in Chatwoot`;
+      if (live?.labels.includes(botOffLabel)) return `conversation has the label ${botOffLabel}`;
     } catch (error) {
       // Could not look: the store's view (checked above) stands.
       this.deps.log.debug({ ...logKey(turn.key), err: String(error) }, 'live status check failed');

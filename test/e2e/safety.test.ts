@@ -164,6 +164,17 @@ describe('human takeover and hand-back', () => {
     expect(h.hermes.completions()[1]!.sessionIdSent).toBe('chatwoot-1-1042');
   });
 
+  it('a bot-off label added while Hermes thinks keeps the reply from being posted', async () => {
+    h = await startHarness({ hermes: { delayMs: 400 } });
+    await h.send('message_created-incoming-text');
+    await waitUntil(() => h.hermes.activeRuns === 1);
+    h.chatwoot.setConversation(1, 1042, { labels: ['bot-off'] });
+    await waitUntil(() => h.hermes.runs === 1);
+    await waitUntil(async () => (await h.bot.store.lastTurn(key))?.state === 'skipped');
+    expect(publicMessages()).toEqual([]);
+    expect((await h.bot.store.lastTurn(key))?.error).toBe('conversation has the label bot-off');
+  });
+
   it('the bot-off label keeps the bot silent', async () => {
     h = await startHarness();
     const res = await h.send('message_created-incoming-text', (b) => (b.conversation.labels = ['bot-off']));
