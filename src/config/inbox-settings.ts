@@ -41,28 +41,16 @@ export const inboxSettingsSchema = z
 
 export type InboxSettingsInput = z.infer<typeof inboxSettingsSchema>;
 
-export interface ResolvedInboxSettings {
-  enabled: boolean;
-  hermesUrl: string;
-  hermesApiKey: string;
-  instructions: string | undefined;
-  debounceMs: number;
+/** Settings that may stay unset after resolution: no instructions, no message, no team. */
+type StaysOptional = 'instructions' | 'fallbackMessage' | 'handoffMessage' | 'handoffTeamId';
+
+/** Every setting of an inbox after `resolveInboxSettings`: the schema's fields, defaults filled in. */
+export type ResolvedInboxSettings = Required<Omit<InboxSettingsInput, StaysOptional>> & {
+  [K in StaysOptional]: InboxSettingsInput[K] | undefined;
+} & {
+  /** Global only (DEBOUNCE_MAX_MS), never below the inbox's debounce. */
   debounceMaxMs: number;
-  fallbackMessage: string | undefined;
-  handoffMessage: string | undefined;
-  handoffLabel: string;
-  handoffTeamId: number | undefined;
-  botOffLabel: string;
-  handoffMarker: string;
-  handoffPhrases: string[];
-  handoffKeywords: string[];
-  leakFragments: string[];
-  openOnTakeover: boolean;
-  sessionPolicy: 'conversation' | 'reset-on-resolve';
-  contactMemory: boolean;
-  voiceWaitMs: number;
-  legacyWhatsAppFormat: boolean;
-}
+};
 
 /** The global side of the defaults: what the environment configures for every inbox. */
 export interface GlobalTurnSettings {
