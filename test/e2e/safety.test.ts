@@ -4,7 +4,10 @@ import { customerMessage, startHarness, type Harness, type HarnessOptions } from
 
 let h: Harness;
 afterEach(async () => {
+  // Every request the bot sent to Chatwoot in these scenarios matches Chatwoot's own OpenAPI contract.
+  const violations = h?.chatwoot.violations() ?? [];
   await h?.close();
+  expect(violations).toEqual([]);
 });
 
 const key = { accountId: 1, conversationId: 1042 };
