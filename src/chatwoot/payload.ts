@@ -2,8 +2,11 @@ import { z } from 'zod';
 
 /**
  * The parts of Chatwoot's AgentBot webhook bodies that the bot reads (chatwoot.md §3–§4).
- * Schemas are loose (`looseObject`): Chatwoot adds fields between versions and we must not reject
- * an authentic event because of a field we do not use.
+ * Unknown fields are accepted, never rejected: Chatwoot adds fields between versions and we must not
+ * refuse an authentic event because of a field we do not use. They are dropped (`z.object` strips)
+ * rather than copied (`looseObject`): a webhook body carries dozens we never read, and copying them
+ * was most of what validating cost on every webhook. Attachments alone stay loose: they are stored
+ * as Chatwoot sent them.
  */
 const id = z.number().int();
 
@@ -28,37 +31,37 @@ const conversationCore = {
   inbox_id: id.optional(),
   labels: z.array(z.string()).optional(),
   can_reply: z.boolean().optional(),
-  contact_inbox: z.looseObject({ contact_id: id.optional() }).nullish(),
+  contact_inbox: z.object({ contact_id: id.optional() }).nullish(),
   meta: z
     .looseObject({
-      sender: z.looseObject({ id: id.optional(), name: z.string().nullish() }).nullish(),
-      assignee: z.looseObject({ id: id.optional(), type: z.string().optional() }).nullish(),
+      sender: z.object({ id: id.optional(), name: z.string().nullish() }).nullish(),
+      assignee: z.object({ id: id.optional(), type: z.string().optional() }).nullish(),
       assignee_type: z.string().nullish(),
     })
     .nullish(),
 };
 
-export const messageEventSchema = z.looseObject({
+export const messageEventSchema = z.object({
   event: z.enum(['message_created', 'message_updated']),
   id,
   message_type: z.union([z.string(), z.number()]),
   private: z.boolean().nullish(),
   content: z.string().nullish(),
   content_type: z.string().nullish(),
-  content_attributes: z.looseObject({ external_echo: z.boolean().optional() }).nullish(),
+  content_attributes: z.object({ external_echo: z.boolean().optional() }).nullish(),
   created_at: z.union([z.string(), z.number()]).nullish(),
-  sender: z.looseObject({ id: id.optional(), type: z.string().optional(), name: z.string().nullish() }).nullish(),
-  account: z.looseObject({ id }),
-  inbox: z.looseObject({ id }).nullish(),
-  conversation: z.looseObject(conversationCore),
+  sender: z.object({ id: id.optional(), type: z.string().optional(), name: z.string().nullish() }).nullish(),
+  account: z.object({ id }),
+  inbox: z.object({ id }).nullish(),
+  conversation: z.object(conversationCore),
   attachments: z.array(attachmentSchema).nullish(),
 });
 export type MessageEvent = z.infer<typeof messageEventSchema>;
 
-export const conversationEventSchema = z.looseObject({
+export const conversationEventSchema = z.object({
   event: z.enum(['conversation_opened', 'conversation_resolved', 'conversation_status_changed', 'conversation_updated']),
   ...conversationCore,
-  account: z.looseObject({ id }).nullish(),
+  account: z.object({ id }).nullish(),
   account_id: id.optional(),
 });
 export type ConversationEvent = z.infer<typeof conversationEventSchema>;

@@ -242,7 +242,13 @@ export class SqliteStore implements Store {
   }
 
   private applyAccept(event: StoredEvent, policy: DebouncePolicy, now: number): AcceptResult {
-    if (event.deliveryId !== null) {
+    if (event.kind === 'customer_message') {
+      // A customer's message is its own dedupe key (Chatwoot retries resend the same message id), so
+      // it needs no deliveries row: that row, keyed by a random UUID, dirtied a random index page per
+      // webhook and was the costliest part of the intake's commit.
+      const seen = this.sql('SELECT 1 FROM messages WHERE account_id = ? AND message_id = ?').get(event.key.accountId, event.message.messageId);
+      if (seen !== undefined) return { outcome: 'duplicate' };
+    } else if (event.deliveryId !== null) {
       const inserted = this.sql('INSERT OR IGNORE INTO deliveries (delivery_id, received_at) VALUES (?, ?)').run(event.deliveryId, now);
       if (inserted.changes === 0) return { outcome: 'duplicate' };
     }

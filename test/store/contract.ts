@@ -44,12 +44,20 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       expect(await store.getConversation(key)).toMatchObject({ contactId: 3120, contactName: 'Maria Souza', botState: 'active', lastStatus: 'pending', lastCustomerAt: 1000 });
     });
 
-    it('dedupes by delivery id and by message id', async () => {
-      await store.accept(customer(1, key, 'same-delivery'), policy, 1000);
-      expect(await store.accept(customer(2, key, 'same-delivery'), policy, 1100)).toEqual({ outcome: 'duplicate' });
+    it('dedupes a customer message by its message id, whatever its delivery id', async () => {
+      await store.accept(customer(1, key, 'first-delivery'), policy, 1000);
+      expect(await store.accept(customer(1, key, 'first-delivery'), policy, 1100)).toEqual({ outcome: 'duplicate' });
       expect(await store.accept(customer(1, key, 'another-delivery'), policy, 1200)).toEqual({ outcome: 'duplicate' });
+      expect(await store.accept(customer(1, key, null), policy, 1300)).toEqual({ outcome: 'duplicate' });
       const taken = await store.takeTurn(key, 99_999);
       expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([1]);
+    });
+
+    it('dedupes events without an id of their own (status changes) by delivery id', async () => {
+      const reopened: StoredEvent = { kind: 'status', deliveryId: 'status-delivery', key, status: 'open', inboxId: 7 };
+      expect(await store.accept(reopened, policy, 1000)).toMatchObject({ outcome: 'stored' });
+      expect(await store.accept(reopened, policy, 1100)).toEqual({ outcome: 'duplicate' });
+      expect(await store.accept({ ...reopened, deliveryId: 'another' }, policy, 1200)).toMatchObject({ outcome: 'stored' });
     });
 
     it('debounces: each message pushes the turn back, but never past the cap', async () => {
@@ -257,10 +265,12 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
     });
 
     it('prunes old delivery ids only', async () => {
-      await store.accept(customer(1, key, 'old'), policy, 1000);
-      await store.accept(customer(2, key, 'new'), policy, 5000);
+      const statusEvent = (deliveryId: string): StoredEvent => ({ kind: 'status', deliveryId, key, status: 'open', inboxId: 7 });
+      await store.accept(statusEvent('old'), policy, 1000);
+      await store.accept(statusEvent('new'), policy, 5000);
       expect(await store.prune(2000)).toBe(1);
-      expect(await store.accept(customer(3, key, 'new'), policy, 6000)).toEqual({ outcome: 'duplicate' });
+      expect(await store.accept(statusEvent('new'), policy, 6000)).toEqual({ outcome: 'duplicate' });
+      expect(await store.accept(statusEvent('old'), policy, 6000)).toMatchObject({ outcome: 'stored' });
     });
 
     if (factory.reopen) {

@@ -159,13 +159,15 @@ await describePostgres('Postgres store', () => {
         await sqlite.planParts(open.id, 'Oi', [{ part: 0, content: 'Oi', private: false }]);
         await sqlite.setPartState(open.id, 0, 'posting', 5500);
         await sqlite.setBotState(paused, 'paused', '/bot pause', 100);
+        // Delivery ids are kept for events that have no id of their own (a customer's message is deduped by its id).
+        await sqlite.accept({ kind: 'status', deliveryId: 'imp-status', key: paused, status: 'open', inboxId: 7 }, policy, 200);
         await sqlite.saveInboxSettings(7, { enabled: false }, 100);
         await sqlite.close();
 
         const target = await PostgresStore.open({ connectionString: fresh.url, poolMax: 3 }, log);
         try {
           const counts = await importSqliteStore(dataDir, target);
-          expect(counts).toMatchObject({ deliveries: 3, conversations: 3, messages: 3, turns: 2, outbox: 2, sessions: 1, inbox_settings: 1 });
+          expect(counts).toMatchObject({ deliveries: 1, conversations: 3, messages: 3, turns: 2, outbox: 2, sessions: 1, inbox_settings: 1 });
           expect(await target.getSession(key)).toMatchObject({ sessionId: 'chatwoot-1-1042', turnCount: 1 });
           expect(await target.recentBotReplies(key, 5)).toEqual(['Olá!']);
           expect((await target.getConversation(paused))?.botState).toBe('paused');
@@ -179,7 +181,8 @@ await describePostgres('Postgres store', () => {
           expect(resumed).toMatchObject({ id: open.id, attempt: 2 });
           expect((await target.getOutbox(open.id))[0]?.state).toBe('posting');
           expect((await target.takeTurn(key, 10_000)).turn?.messages.map((m) => m.messageId)).toEqual([2]);
-          expect(await target.accept(customer(9, 'imp-1'), policy, 11_000)).toEqual({ outcome: 'duplicate' });
+          expect(await target.accept(customer(1, 'imp-9'), policy, 11_000)).toEqual({ outcome: 'duplicate' });
+          expect(await target.accept({ kind: 'status', deliveryId: 'imp-status', key: paused, status: 'open', inboxId: 7 }, policy, 11_000)).toEqual({ outcome: 'duplicate' });
           // Only into an empty store.
           await expect(importSqliteStore(dataDir, target)).rejects.toThrow(/not empty/);
         } finally {
