@@ -134,15 +134,19 @@ describe('deduplication', () => {
   it('remembers deliveries across a restart', async () => {
     h = await startHarness();
     const deliveryId = randomUUID();
+    const statusDelivery = randomUUID();
     await h.send('message_created-incoming-text', customerMessage(7001, 'oi'), { deliveryId });
     await waitUntil(() => h.chatwoot.messages(1, 1042, { private: false }).length === 1);
+    expect((await h.send('conversation_status_changed-open', undefined, { deliveryId: statusDelivery })).body).toEqual({ status: 'accepted' });
     const { dataDir, location } = h;
     await h.stopBot();
     const first = h;
     h = await startHarness({ dataDir, location });
     try {
-      expect((await h.send('message_created-incoming-text', customerMessage(7002, 'de novo'), { deliveryId })).body).toEqual({ status: 'duplicate' });
+      // Chatwoot's retry of either event, after the restart: the message by its id, the status change by its delivery id.
+      expect((await h.send('message_created-incoming-text', customerMessage(7001, 'oi'), { deliveryId })).body).toEqual({ status: 'duplicate' });
       expect((await h.send('message_created-incoming-text', customerMessage(7001, 'oi'))).body).toEqual({ status: 'duplicate' });
+      expect((await h.send('conversation_status_changed-open', undefined, { deliveryId: statusDelivery })).body).toEqual({ status: 'duplicate' });
     } finally {
       await first.close();
     }
