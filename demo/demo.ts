@@ -94,6 +94,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       out(`   ← reply out    "${replies().at(-1)!.content}"`);
     }
 
+    // A turn is counted when it is finished, a moment after its reply reached Chatwoot.
+    const turnsCounted = async () => (await bot!.store.listSessions({ accountId: ACCOUNT_ID })).reduce((n, s) => n + s.turnCount, 0);
+    await waitUntil(async () => (await turnsCounted()) === SCRIPT.length, { timeoutMs: 5000, describe: () => 'the bot did not finish its turns' });
     const sessions = await bot.store.listSessions({ accountId: ACCOUNT_ID });
     const separate = isolated(hermes, MARIA, JOAO);
     const violations = validate ? chatwoot.violations() : [];

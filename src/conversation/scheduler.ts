@@ -58,7 +58,14 @@ export class LocalScheduler implements Scheduler {
       if (existing.dueAt === dueAt) return;
       clearTimeout(existing.timer);
     }
-    const delay = Math.max(0, dueAt - Date.now());
+    const delay = dueAt - Date.now();
+    if (delay <= 0) {
+      // Due now (DEBOUNCE_MS=0, a follow-up turn): after this loop turn, so the webhook that stored it
+      // is answered first, but without the timer's 1 ms minimum.
+      if (existing) this.timers.delete(id);
+      setImmediate(() => this.markReady(id));
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(id);
       this.markReady(id);
