@@ -1,9 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { ConversationKey } from '../chatwoot/events.js';
 import type { Logger } from '../logger.js';
-import { PostgresStore } from '../store/postgres.js';
 import type { Store } from '../store/store.js';
-import { PgScheduler } from './pg-scheduler.js';
 import { LocalScheduler, type Scheduler } from './scheduler.js';
 
 export interface SchedulerDeps {
@@ -16,9 +14,13 @@ export interface SchedulerDeps {
 
 /**
  * The embedded store gets the in-process scheduler; Postgres gets graphile-worker, shared by every
- * instance on the database. MAX_CONCURRENT_TURNS is per process in both.
+ * instance on the database. MAX_CONCURRENT_TURNS is per process in both. graphile-worker is loaded
+ * only for Postgres (see openStore).
  */
 export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
-  if (deps.store instanceof PostgresStore) return new PgScheduler(deps.store, deps.work, deps.config.turns.maxConcurrent, deps.log);
+  if (deps.store.kind === 'postgres') {
+    const [{ PostgresStore }, { PgScheduler }] = await Promise.all([import('../store/postgres.js'), import('./pg-scheduler.js')]);
+    if (deps.store instanceof PostgresStore) return new PgScheduler(deps.store, deps.work, deps.config.turns.maxConcurrent, deps.log);
+  }
   return new LocalScheduler(deps.store, deps.work, deps.config.turns.maxConcurrent, deps.log);
 }
