@@ -26,7 +26,7 @@ describe('migrate (Heroku release phase)', () => {
   it('is what the Procfile runs in the release phase, next to the web process', () => {
     dir = mkdtempSync(join(tmpdir(), 'cwhb-migrate-'));
     const procfile = readFileSync(join(repoRoot(), 'Procfile'), 'utf8');
-    expect(procfile).toMatch(/^web: node dist\/src\/main\.js$/m);
+    expect(procfile).toMatch(/^web: node( --[a-z-]+=\d+)* dist\/src\/main\.js$/m);
     expect(procfile).toMatch(/^release: node dist\/src\/cli\/index\.js migrate$/m);
   });
 });

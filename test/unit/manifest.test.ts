@@ -110,7 +110,10 @@ describe('app.json (Heroku Deploy button) follows the manifest', () => {
   it('package.json gives Heroku a Node version, a build, a start and the CLI bin', () => {
     expect(pkg.engines.node).toMatch(/>=20/);
     expect(pkg.scripts.build).toBeDefined();
-    expect(pkg.scripts.start).toBe('node dist/src/main.js');
+    // `npm start` runs the bot exactly as the Procfile's web process does (same node flags).
+    const web = /^web: (.+)$/m.exec(read('Procfile'))?.[1];
+    expect(web).toMatch(/^node .*dist\/src\/main\.js$/);
+    expect(pkg.scripts.start).toBe(web);
     expect(pkg.bin['chatwoot-hermes-bot']).toBe('dist/src/cli/index.js');
     expect(read('src/cli/index.ts').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
