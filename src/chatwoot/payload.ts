@@ -33,7 +33,7 @@ const conversationCore = {
   can_reply: z.boolean().optional(),
   contact_inbox: z.object({ contact_id: id.optional() }).nullish(),
   meta: z
-    .looseObject({
+    .object({
       sender: z.object({ id: id.optional(), name: z.string().nullish() }).nullish(),
       assignee: z.object({ id: id.optional(), type: z.string().optional() }).nullish(),
       assignee_type: z.string().nullish(),

@@ -16,6 +16,19 @@ describe('classify: what starts a turn', () => {
     expect(classify(body).kind).toBe('customer_message');
   });
 
+  it('fields a newer Chatwoot adds, at any level, neither refuse the event nor change it; attachments keep theirs', () => {
+    const body = loadFixture('message_created-incoming-image');
+    body.future_field = { nested: true };
+    body.sender.future_field = 1;
+    body.conversation.future_field = [1, 2];
+    body.conversation.meta.sender.future_field = 'x';
+    body.attachments[0].future_field = 'kept';
+    const plain = classify(loadFixture('message_created-incoming-image'));
+    if (plain.kind !== 'customer_message') throw new Error(`fixture classified as ${plain.kind}`);
+    const attachments = plain.message.attachments.map((a, i) => (i === 0 ? { ...a, future_field: 'kept' } : a));
+    expect(classify(body)).toEqual({ ...plain, message: { ...plain.message, attachments } });
+  });
+
   it('an image with caption and a voice note without text both start a turn', () => {
     const image = classify(loadFixture('message_created-incoming-image'));
     expect(image).toMatchObject({ kind: 'customer_message', message: { text: 'Segue o comprovante' } });
