@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { openStore } from '../../src/store/open.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import type { StoredEvent } from '../../src/store/store.js';
 import { createTestSchema, describePostgres, dropProcessDatabase, type TestSchema } from '../helpers/postgres.js';
 
 const log = pino({ level: 'silent' });
@@ -35,11 +36,10 @@ await describePostgres('migrate-store', () => {
     const sqlite = SqliteStore.open(join(dir, 'data'));
     const key = { accountId: 1, conversationId: 1042 };
     await sqlite.saveSession(key, { sessionId: 'chatwoot-1-1042', mode: 'header', generation: 0 }, 1000);
-    await sqlite.accept(
-      { kind: 'customer_message', deliveryId: 'd-1', key, status: 'pending', message: { messageId: 58231, inboxId: 7, contactId: 3120, contactName: 'Maria Souza', text: 'Oi', attachments: [], createdAt: null } },
-      { debounceMs: 0, debounceMaxMs: 0 },
-      2000,
-    );
+    const message: StoredEvent = { kind: 'customer_message', deliveryId: 'd-1', key, status: 'pending', message: { messageId: 58231, inboxId: 7, contactId: 3120, contactName: 'Maria Souza', text: 'Oi', attachments: [], createdAt: null } };
+    const statusChange: StoredEvent = { kind: 'status', deliveryId: 'd-2', key, status: 'pending', inboxId: 7 };
+    await sqlite.accept(message, { debounceMs: 0, debounceMaxMs: 0 }, 2000);
+    await sqlite.accept(statusChange, { debounceMs: 0, debounceMaxMs: 0 }, 2000);
     await sqlite.saveInboxSettings(7, { instructions: 'Seja breve.' }, 3000);
     await sqlite.close();
 
@@ -55,7 +55,9 @@ await describePostgres('migrate-store', () => {
       expect(await pg.getSession(key)).toMatchObject({ sessionId: 'chatwoot-1-1042' });
       expect(await pg.getInboxSettings(7)).toEqual({ instructions: 'Seja breve.' });
       expect((await pg.listDue()).map((d) => d.key)).toEqual([key]);
-      expect(await pg.accept({ kind: 'status', deliveryId: 'd-1', key, status: 'pending', inboxId: 7 }, { debounceMs: 0, debounceMaxMs: 0 }, 4000)).toEqual({ outcome: 'duplicate' });
+      // Chatwoot's retries after the move are still recognised: the message by its id, the status change by its delivery id.
+      expect(await pg.accept(message, { debounceMs: 0, debounceMaxMs: 0 }, 4000)).toEqual({ outcome: 'duplicate' });
+      expect(await pg.accept(statusChange, { debounceMs: 0, debounceMaxMs: 0 }, 4000)).toEqual({ outcome: 'duplicate' });
     } finally {
       await pg.close();
     }
