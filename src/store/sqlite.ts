@@ -263,11 +263,11 @@ export class SqliteStore implements Store {
         // wrote while it was pending (may belong to the next bot phase), `context` if humans had it open.
         const state = conv.bot_state === 'active' ? (event.status === 'pending' ? 'pending' : null) : event.status === 'pending' ? 'held' : 'context';
         if (state === null) return { outcome: 'ignored', reason: `conversation is ${event.status}: humans own it` };
-        const inserted = this.sql(
-          `INSERT OR IGNORE INTO messages (account_id, message_id, conversation_id, inbox_id, role, text, attachments, created_at, received_at, awaiting_transcript, state)
+        // A plain INSERT: the message id was checked above, in this same transaction.
+        this.sql(
+          `INSERT INTO messages (account_id, message_id, conversation_id, inbox_id, role, text, attachments, created_at, received_at, awaiting_transcript, state)
            VALUES (?, ?, ?, ?, 'customer', ?, ?, ?, ?, ?, ?)`,
         ).run(accountId, m.messageId, conversationId, m.inboxId, m.text, JSON.stringify(m.attachments), m.createdAt, now, awaitsTranscript(m.attachments) ? 1 : 0, state);
-        if (inserted.changes === 0) return { outcome: 'duplicate' };
         if (state !== 'pending') {
           this.sql('UPDATE conversations SET last_customer_at = ?, contact_id = COALESCE(?, contact_id), contact_name = COALESCE(?, contact_name) WHERE account_id = ? AND conversation_id = ?').run(
             now,
