@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { createPool, DEFAULT_POOL_MAX, resolveTarget, workerSchemaFor, type PostgresOptions } from './postgres/connection.js';
 import { migratePostgres } from './postgres/migrate.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, toTurn, type Row } from './postgres/rows.js';
-import { withTransaction, isRetryable } from './postgres/tx.js';
+import { isRetryable } from './postgres/tx.js';
 import type {
   AcceptResult,
   BotState,
@@ -20,7 +20,6 @@ import type {
   TurnOutcome,
 } from './store.js';
 import { HANDOFF_PARTS } from './store.js';
-import { turnIdFor } from './turn-id.js';
 
 export type { PostgresOptions } from './postgres/connection.js';
 
@@ -30,12 +29,13 @@ export type { PostgresOptions } from './postgres/connection.js';
  * its conversation row first, so work on one conversation is serialized across instances and
  * transactions never wait on each other in a cycle.
  *
- * `accept` is one round trip to the chb_accept function (migrations/postgres.ts). It does not touch
- * the job queue: the conversation's due_at it writes is the durable record that a turn must run, and
- * the scheduler turns it into a graphile-worker job (postgres/wakeup.ts). Adding the job here would
- * put graphile-worker's NOTIFY in the webhook's transaction, and Postgres serializes the commits of
- * notifying transactions, fsync included: measured on the CI machine, p50 295 ms instead of 4 ms at
- * 500 webhooks per second.
+ * `accept`, `takeTurn`, `planParts` and `finishTurn` are one round trip each, to functions of the same
+ * names (chb_accept, chb_take_turn…; migrations/postgres.ts): every round trip is latency on a turn's
+ * way to the customer. `accept` does not touch the job queue: the conversation's due_at it writes is
+ * the durable record that a turn must run, and the scheduler turns it into a graphile-worker job
+ * (postgres/wakeup.ts). Adding the job here would put graphile-worker's NOTIFY in the webhook's
+ * transaction, and Postgres serializes the commits of notifying transactions, fsync included:
+ * measured on the CI machine, p50 295 ms instead of 4 ms at 500 webhooks per second.
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -68,22 +68,27 @@ export class PostgresStore implements Store {
   ) {}
 
   async accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult> {
-    const params = [JSON.stringify(flatten(event)), now, JSON.stringify(policy)];
-    let row: Row | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        row = (await this.pool.query<Row>('SELECT outcome, due, note FROM chb_accept($1::jsonb, $2::bigint, $3::jsonb)', params)).rows[0];
-        break;
-      } catch (error) {
-        // Rolled back whole (deadlock): nothing was stored, so trying again is safe.
-        if (attempt < 3 && isRetryable(error)) continue;
-        throw error;
-      }
-    }
+    const row = (await this.call('SELECT outcome, due, note FROM chb_accept($1::jsonb, $2::bigint, $3::jsonb)', [JSON.stringify(flatten(event)), now, JSON.stringify(policy)]))[0];
     const note = strOrNull(row?.note);
     if (!row || row.outcome === 'duplicate') return { outcome: 'duplicate' };
     if (row.outcome === 'ignored') return { outcome: 'ignored', reason: note ?? 'ignored' };
     return { outcome: 'stored', dueAt: numOrNull(row.due), ...(note === null ? {} : { note }) };
+  }
+
+  /**
+   * One statement, in its own transaction: the store's multi-step writes are functions
+   * (migrations/postgres.ts), so each costs one round trip. A deadlock rolls the statement back
+   * whole, so it is tried again.
+   */
+  private async call(text: string, params: unknown[]): Promise<Row[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.pool.query<Row>(text, params)).rows;
+      } catch (error) {
+        if (attempt < 3 && isRetryable(error)) continue;
+        throw error;
+      }
+    }
   }
 
   async listDue(): Promise<Array<{ key: ConversationKey; dueAt: number }>> {
@@ -98,46 +103,11 @@ export class PostgresStore implements Store {
   }
 
   async takeTurn(key: ConversationKey, now: number): Promise<{ turn: Turn } | { turn: null; nextDueAt: number | null }> {
-    const k = [key.accountId, key.conversationId];
-    return withTransaction(this.pool, async (c): Promise<{ turn: Turn } | { turn: null; nextDueAt: number | null }> => {
-      const conv = (await c.query<Row>('SELECT * FROM conversations WHERE account_id = $1 AND conversation_id = $2 FOR UPDATE', k)).rows[0];
-      const open = (
-        await c.query<Row>(`SELECT * FROM turns WHERE account_id = $1 AND conversation_id = $2 AND state = 'running' ORDER BY created_at, seq LIMIT 1`, k)
-      ).rows[0];
-      if (open) {
-        await c.query('UPDATE turns SET attempts = attempts + 1 WHERE id = $1', [open.id]);
-        return { turn: await this.loadTurn(c, open, num(open.attempts) + 1) };
-      }
-      const pending = (
-        await c.query<Row>(`SELECT message_id FROM messages WHERE account_id = $1 AND conversation_id = $2 AND state = 'pending' ORDER BY message_id`, k)
-      ).rows;
-      if (!conv || pending.length === 0) {
-        if (conv) await c.query('UPDATE conversations SET due_at = NULL WHERE account_id = $1 AND conversation_id = $2', k);
-        return { turn: null, nextDueAt: null };
-      }
-      const dueAt = conv.due_at == null ? now : num(conv.due_at);
-      if (dueAt > now) return { turn: null, nextDueAt: dueAt };
-
-      const ids = pending.map((m) => num(m.message_id));
-      const id = turnIdFor(key, ids);
-      const turnRow = (
-        await c.query<Row>(
-          `INSERT INTO turns (id, account_id, conversation_id, inbox_id, message_ids, state, attempts, created_at)
-           VALUES ($1, $2, $3, $4, $5::jsonb, 'running', 1, $6) RETURNING *`,
-          [id, key.accountId, key.conversationId, conv.inbox_id ?? null, JSON.stringify(ids), now],
-        )
-      ).rows[0]!;
-      await c.query(`UPDATE messages SET state = 'in_turn', turn_id = $1 WHERE account_id = $2 AND message_id = ANY($3::bigint[])`, [id, key.accountId, ids]);
-      // What was said while the bot was silent travels with this turn, once, as hand-back context.
-      await c.query(`UPDATE messages SET state = 'shared', turn_id = $1 WHERE account_id = $2 AND conversation_id = $3 AND state IN ('context', 'held')`, [id, ...k]);
-      await c.query('UPDATE conversations SET due_at = NULL WHERE account_id = $1 AND conversation_id = $2', k);
-      return { turn: await this.loadTurn(c, turnRow, 1) };
-    });
-  }
-
-  private async loadTurn(c: pg.PoolClient, row: Row, attempt: number): Promise<Turn> {
-    const { rows } = await c.query<Row>('SELECT * FROM messages WHERE turn_id = $1 ORDER BY message_id', [row.id]);
-    return toTurn(row, rows, attempt);
+    const r = (await this.call('SELECT chb_take_turn($1, $2, $3) AS r', [key.accountId, key.conversationId, now]))[0]?.r as
+      | { turn?: Row; attempt?: number; messages?: Row[]; next_due_at?: number | null }
+      | undefined;
+    if (r?.turn) return { turn: toTurn(r.turn, r.messages ?? [], num(r.attempt)) };
+    return { turn: null, nextDueAt: numOrNull(r?.next_due_at) };
   }
 
   async getConversation(key: ConversationKey): Promise<ConversationState | null> {
@@ -227,23 +197,14 @@ export class PostgresStore implements Store {
   }
 
   async planParts(turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): Promise<OutboxPart[]> {
-    return withTransaction(this.pool, async (c) => {
-      const turn = (await c.query<Row>('SELECT account_id, conversation_id FROM turns WHERE id = $1', [turnId])).rows[0];
-      if (!turn) throw new Error(`unknown turn ${turnId}`);
-      await c.query('SELECT 1 FROM conversations WHERE account_id = $1 AND conversation_id = $2 FOR UPDATE', [turn.account_id, turn.conversation_id]);
-      if (reply !== null) await c.query('UPDATE turns SET reply = $1 WHERE id = $2', [reply, turnId]);
-      if (parts.length > 0) {
-        await c.query(
-          `INSERT INTO outbox (turn_id, part, account_id, conversation_id, content, private, state)
-           SELECT $1, p.part, $2, $3, p.content, p.private, 'planned'
-             FROM unnest($4::int[], $5::text[], $6::boolean[]) AS p(part, content, private)
-           ON CONFLICT (turn_id, part) DO NOTHING`,
-          [turnId, turn.account_id, turn.conversation_id, parts.map((p) => p.part), parts.map((p) => p.content), parts.map((p) => p.private)],
-        );
-      }
-      const { rows } = await c.query<Row>('SELECT * FROM outbox WHERE turn_id = $1 ORDER BY part', [turnId]);
-      return rows.map(toOutboxPart);
-    });
+    const rows = await this.call('SELECT * FROM chb_plan_parts($1, $2, $3::int[], $4::text[], $5::boolean[])', [
+      turnId,
+      reply,
+      parts.map((p) => p.part),
+      parts.map((p) => p.content),
+      parts.map((p) => p.private),
+    ]);
+    return rows.map(toOutboxPart);
   }
 
   async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<boolean> {
@@ -264,19 +225,7 @@ export class PostgresStore implements Store {
   }
 
   async finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void> {
-    await withTransaction(this.pool, async (c) => {
-      const turn = (await c.query<Row>('SELECT account_id, conversation_id FROM turns WHERE id = $1', [turnId])).rows[0];
-      if (!turn) return;
-      const k = [turn.account_id, turn.conversation_id];
-      await c.query('SELECT 1 FROM conversations WHERE account_id = $1 AND conversation_id = $2 FOR UPDATE', k);
-      await c.query(`UPDATE turns SET state = $1, error = $2, finished_at = $3 WHERE id = $4 AND state = 'running'`, [outcome, error ?? null, now, turnId]);
-      const messageState = outcome === 'delivered' ? 'answered' : outcome === 'skipped' ? 'skipped' : 'failed';
-      await c.query(`UPDATE messages SET state = $1 WHERE turn_id = $2 AND state <> 'shared'`, [messageState, turnId]);
-      if (outcome === 'delivered') {
-        await c.query('UPDATE sessions SET turn_count = turn_count + 1, last_used_at = $3 WHERE account_id = $1 AND conversation_id = $2', [...k, now]);
-        await c.query('UPDATE conversations SET empty_streak = 0 WHERE account_id = $1 AND conversation_id = $2', k);
-      }
-    });
+    await this.call('SELECT chb_finish_turn($1, $2, $3, $4)', [turnId, outcome, now, error ?? null]);
   }
 
   async ping(): Promise<void> {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationKey, InboundMessage } from '../../src/chatwoot/events.js';
 import type { Store, StoredEvent } from '../../src/store/store.js';
+import { turnIdFor } from '../../src/store/turn-id.js';
 
 /**
  * The behaviour every store must have, run against SQLite and Postgres alike (issue: no behaviour
@@ -76,6 +77,16 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       const taken = await store.takeTurn(key, 60_000);
       expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([10, 11, 12]);
       expect(taken.turn?.messages[0]).toMatchObject({ role: 'customer', text: 'm10', createdAt: '2026-06-17T14:12:10.000Z', receivedAt: 10 });
+    });
+
+    it("names a turn by its messages as turn-id.ts does: Hermes' idempotency key is the same on either store", async () => {
+      // 15 < 907 < 1200 as numbers, not as text: the id sorts numerically.
+      for (const id of [907, 1200, 15]) await store.accept(customer(id), policy, 0);
+      const taken = await store.takeTurn(key, 60_000);
+      expect(taken.turn?.id).toBe(turnIdFor(key, [15, 907, 1200]));
+      expect(taken.turn?.id).toMatch(/^cw-1-1042-15-[0-9a-f]{10}$/);
+      expect(taken.turn?.createdAt).toBe(60_000);
+      expect(taken.turn?.inboxId).toBe(7);
     });
 
     it('keeps one turn open per conversation and hands it back until finished (crash recovery)', async () => {
