@@ -2,7 +2,6 @@ import type pg from 'pg';
 import type { ConversationKey } from '../../chatwoot/events.js';
 import { ident } from './connection.js';
 import type { Row } from './rows.js';
-import { withTransaction } from './tx.js';
 
 /**
  * The job that wakes a conversation's worker, as graphile-worker stores it. One task, `turn`, whose
@@ -35,10 +34,11 @@ export interface WakeRequest {
 }
 
 /**
- * Adds (or moves) the wake-up jobs of several conversations in one transaction and one NOTIFY. The
- * due time is read from the store under a share lock on each conversation row, so the newest due
- * time wins whichever instance asks, and the queue garbage collector (queue-gc.ts), which deletes a
- * queue only under an exclusive lock on its conversation, cannot remove a queue a job is joining.
+ * Adds (or moves) the wake-up jobs of several conversations in one statement (one round trip, one
+ * NOTIFY). The due time is read from the store under a share lock on each conversation row, so the
+ * newest due time wins whichever instance asks, and the queue garbage collector (queue-gc.ts), which
+ * deletes a queue only under an exclusive lock on its conversation, cannot remove a queue a job is
+ * joining: the lock is held until the statement, add_jobs included, commits.
  * Returns how many jobs were added or moved.
  */
 export async function addWakeups(pool: pg.Pool, workerSchema: string, requests: WakeRequest[]): Promise<number> {
@@ -46,29 +46,26 @@ export async function addWakeups(pool: pg.Pool, workerSchema: string, requests: 
   for (const r of requests) byName.set(queueNameFor(r.key), r); // add_jobs refuses one key twice
   const wanted = [...byName.values()];
   if (wanted.length === 0) return 0;
-  return withTransaction(pool, async (c) => {
-    const { rows } = await c.query<Row>(
-      `SELECT c.account_id, c.conversation_id, c.due_at FROM conversations c
-         JOIN unnest($1::bigint[], $2::bigint[]) AS w(account_id, conversation_id) USING (account_id, conversation_id)
-        ORDER BY c.account_id, c.conversation_id FOR SHARE OF c`,
-      [wanted.map((r) => r.key.accountId), wanted.map((r) => r.key.conversationId)],
-    );
-    const due = new Map(rows.map((r) => [`conv:${String(r.account_id)}:${String(r.conversation_id)}`, r.due_at == null ? null : Number(r.due_at)]));
-    const jobs = wanted.flatMap((r) => {
-      const name = queueNameFor(r.key);
-      const runAt = r.runAt ?? due.get(name) ?? null;
-      return runAt === null ? [] : [{ name, runAt, payload: JSON.stringify({ accountId: r.key.accountId, conversationId: r.key.conversationId }) }];
-    });
-    if (jobs.length === 0) return 0;
-    const w = ident(workerSchema);
-    const { rows: added } = await c.query<Row>(
-      `SELECT count(*)::int AS n FROM ${w}.add_jobs(ARRAY(
-         SELECT ROW($1::text, t.payload, t.name, to_timestamp(t.run_at / 1000.0), $2::int, t.name, NULL::int, NULL::text[])::${w}.job_spec
-           FROM unnest($3::json[], $4::text[], $5::bigint[]) AS t(payload, name, run_at)))`,
-      [TURN_TASK, TURN_MAX_ATTEMPTS, jobs.map((j) => j.payload), jobs.map((j) => j.name), jobs.map((j) => j.runAt)],
-    );
-    return Number(added[0]?.n ?? 0);
-  });
+  const w = ident(workerSchema);
+  const { rows } = await pool.query<Row>(
+    `WITH wanted AS (
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS w(account_id, conversation_id, run_at)
+     ), due AS (
+       SELECT c.account_id, c.conversation_id, c.due_at FROM conversations c JOIN wanted USING (account_id, conversation_id)
+        ORDER BY c.account_id, c.conversation_id FOR SHARE OF c
+     ), jobs AS (
+       SELECT 'conv:' || w.account_id || ':' || w.conversation_id AS name, COALESCE(w.run_at, d.due_at) AS run_at,
+              json_build_object('accountId', w.account_id, 'conversationId', w.conversation_id) AS payload
+         FROM wanted w LEFT JOIN due d USING (account_id, conversation_id)
+        WHERE COALESCE(w.run_at, d.due_at) IS NOT NULL
+     )
+     SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM jobs) THEN 0 ELSE (
+       SELECT count(*)::int FROM ${w}.add_jobs(ARRAY(
+         SELECT ROW($4::text, j.payload, j.name, to_timestamp(j.run_at / 1000.0), $5::int, j.name, NULL::int, NULL::text[])::${w}.job_spec FROM jobs j))
+     ) END AS n`,
+    [wanted.map((r) => r.key.accountId), wanted.map((r) => r.key.conversationId), wanted.map((r) => r.runAt ?? null), TURN_TASK, TURN_MAX_ATTEMPTS],
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**
