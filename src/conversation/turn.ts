@@ -46,8 +46,9 @@ export class TurnRunner {
     const ctx: Ctx = { ...logKey(turn.key), inbox: turn.inboxId, turnId: turn.id, messageIds: turn.messages.map((m) => m.messageId), attempt: turn.attempt };
     const settings = await this.deps.settings.forInbox(turn.inboxId);
 
-    const conversation = await store.getConversation(turn.key);
-    let outbox = await store.getOutbox(turn.id);
+    // Independent reads, together: every round trip to the store is latency before Hermes is asked.
+    const [conversation, stored] = await Promise.all([store.getConversation(turn.key), store.getOutbox(turn.id)]);
+    let outbox = stored;
     const plannedHandoff = outbox.find((p) => p.part === HANDOFF_PARTS.note);
     if (conversation && conversation.botState !== 'active') {
       // A hand-off interrupted by a crash is finished, so the team still gets its note and the open status.
@@ -61,13 +62,16 @@ export class TurnRunner {
     // Anything planned means Hermes was already asked for this turn: deliver that, never ask twice.
     if (outbox.length === 0) {
       const decided = await this.decide(turn, conversation, settings, signal, ctx, started);
-      if (decided !== 'planned') return decided;
-      outbox = await store.getOutbox(turn.id);
+      if (!Array.isArray(decided)) return decided;
+      outbox = decided;
     }
     return this.deliver(turn, settings, outbox, ctx, started);
   }
 
-  /** Asks Hermes (unless the customer asked for a human or WhatsApp would refuse) and plans what to post. */
+  /**
+   * Asks Hermes (unless the customer asked for a human or WhatsApp would refuse) and plans what to
+   * post: returns the turn's outbox as planned, or how the turn ended without one.
+   */
   private async decide(
     turn: Turn,
     conversation: ConversationState | null,
@@ -75,7 +79,7 @@ export class TurnRunner {
     signal: AbortSignal,
     ctx: Ctx,
     started: number,
-  ): Promise<TurnResult | 'planned'> {
+  ): Promise<TurnResult | OutboxPart[]> {
     const { store, log } = this.deps;
     const said = customerText(turn.messages);
     const asking = turn.messages.find((m) => wantsHuman(m.text, settings.handoffKeywords));
@@ -125,16 +129,17 @@ export class TurnRunner {
         }
       }
       if (verdict.handoff) return this.handOff(turn, settings, what, settings.fallbackMessage, ctx, started);
-      await store.planParts(turn.id, content, [{ part: HANDOFF_PARTS.blocked, content: `🤖 ${what}`, private: true }]);
+      const planned = await store.planParts(turn.id, content, [{ part: HANDOFF_PARTS.blocked, content: `🤖 ${what}`, private: true }]);
       log.warn({ ...ctx, kind: verdict.kind, reason: verdict.reason }, 'reply blocked');
-      return 'planned';
+      return planned;
     }
 
     const text = settings.legacyWhatsAppFormat ? toLegacyWhatsApp(verdict.text) : verdict.text;
-    await store.planParts(turn.id, content, splitReply(text).map((part, i) => ({ part: i, content: part, private: false })));
+    const planned = await store.planParts(turn.id, content, splitReply(text).map((part, i) => ({ part: i, content: part, private: false })));
+    if (!verdict.handoff) return planned;
     // A reply with the hand-off marker: deliver it, then hand off. Planned now so a crash in between still does.
-    if (verdict.handoff) await this.deps.handoff.plan({ key: turn.key, turnId: turn.id, reason: `Hermes asked for a human (${verdict.handoff.reason})`, customerMessage: undefined });
-    return 'planned';
+    await this.deps.handoff.plan({ key: turn.key, turnId: turn.id, reason: `Hermes asked for a human (${verdict.handoff.reason})`, customerMessage: undefined });
+    return store.getOutbox(turn.id);
   }
 
   /** Posts what the outbox holds, after a last check that the conversation is still the bot's. */
@@ -182,16 +187,18 @@ export class TurnRunner {
 
   /** 'bot' when the bot may post; otherwise why not. Chatwoot may have changed hands while Hermes thought. */
   private async liveOwner(turn: Turn, botOffLabel: string): Promise<string> {
-    const conversation = await this.deps.store.getConversation(turn.key);
+    // Both views at once (the store's answer decides first; Chatwoot's is read in parallel, not after).
+    const [conversation, live] = await Promise.all([
+      this.deps.store.getConversation(turn.key),
+      this.deps.chatwoot.getConversation(turn.key).catch((error: unknown) => {
+        // Could not look: the store's view stands.
+        this.deps.log.debug({ ...logKey(turn.key), err: String(error) }, 'live status check failed');
+        return null;
+      }),
+    ]);
     if (conversation && conversation.botState !== 'active') return `bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`;
-    try {
-      const live = await this.deps.chatwoot.getConversation(turn.key);
-      if (live && live.status !== 'pending') return `conversation is ${live.status} in Chatwoot`;
-      if (live?.labels.includes(botOffLabel)) return `conversation has the label ${botOffLabel}`;
-    } catch (error) {
-      // Could not look: the store's view (checked above) stands.
-      this.deps.log.debug({ ...logKey(turn.key), err: String(error) }, 'live status check failed');
-    }
+    if (live && live.status !== 'pending') return `conversation is ${live.status} in Chatwoot`;
+    if (live?.labels.includes(botOffLabel)) return `conversation has the label ${botOffLabel}`;
     return 'bot';
   }
 
