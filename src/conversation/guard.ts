@@ -7,17 +7,15 @@ import type { Store } from '../store/store.js';
 export const LOOP_HISTORY = 5;
 
 /**
- * Runs the reply guards with this conversation's memory: what the bot already sent (kept by the bot
- * itself — a bot token cannot list messages) and what the customer just said.
+ * The conversation's memory for the guards: what the bot already sent (kept by the bot itself — a bot
+ * token cannot list messages). A turn reads it while Hermes thinks, so the read costs no time after.
  */
-export async function guardReply(
-  store: Store,
-  key: ConversationKey,
-  reply: string,
-  lastCustomerText: string,
-  settings: ResolvedInboxSettings,
-): Promise<GuardVerdict> {
-  const recentBotReplies = await store.recentBotReplies(key, LOOP_HISTORY);
+export function botHistory(store: Store, key: ConversationKey): Promise<string[]> {
+  return store.recentBotReplies(key, LOOP_HISTORY);
+}
+
+/** Runs the reply guards with that memory and what the customer just said. */
+export function guardReply(reply: string, recentBotReplies: readonly string[], lastCustomerText: string, settings: ResolvedInboxSettings): GuardVerdict {
   return checkReply(reply, {
     recentBotReplies,
     lastCustomerText,

@@ -5,9 +5,9 @@ import type { HermesClients } from '../hermes/clients.js';
 import type { SessionRunner } from '../hermes/session.js';
 import type { Logger } from '../logger.js';
 import { EMPTY_REPLIES_BEFORE_HANDOFF, outsideReplyWindow, toLegacyWhatsApp, wantsHuman } from '../safety/index.js';
-import { HANDOFF_PARTS, type ConversationState, type OutboxPart, type Store, type Turn } from '../store/store.js';
+import { HANDOFF_PARTS, type ConversationState, type OutboxPart, type SessionRecord, type Store, type Turn } from '../store/store.js';
 import { composeUserContent, customerText, systemMessage } from './compose.js';
-import { guardReply } from './guard.js';
+import { botHistory, guardReply } from './guard.js';
 import { logKey, type Handoff } from './handoff.js';
 import { AmbiguousPostError, type Outbox } from './outbox.js';
 import type { InboxSettingsProvider } from './settings.js';
@@ -47,7 +47,7 @@ export class TurnRunner {
     const settings = await this.deps.settings.forInbox(turn.inboxId);
 
     // Independent reads, together: every round trip to the store is latency before Hermes is asked.
-    const [conversation, stored] = await Promise.all([store.getConversation(turn.key), store.getOutbox(turn.id)]);
+    const [conversation, stored, session] = await Promise.all([store.getConversation(turn.key), store.getOutbox(turn.id), store.getSession(turn.key)]);
     let outbox = stored;
     const plannedHandoff = outbox.find((p) => p.part === HANDOFF_PARTS.note);
     if (conversation && conversation.botState !== 'active') {
@@ -61,7 +61,7 @@ export class TurnRunner {
 
     // Anything planned means Hermes was already asked for this turn: deliver that, never ask twice.
     if (outbox.length === 0) {
-      const decided = await this.decide(turn, conversation, settings, signal, ctx, started);
+      const decided = await this.decide(turn, conversation, session, settings, signal, ctx, started);
       if (!Array.isArray(decided)) return decided;
       outbox = decided;
     }
@@ -75,6 +75,7 @@ export class TurnRunner {
   private async decide(
     turn: Turn,
     conversation: ConversationState | null,
+    session: SessionRecord | null,
     settings: ResolvedInboxSettings,
     signal: AbortSignal,
     ctx: Ctx,
@@ -93,12 +94,16 @@ export class TurnRunner {
     }
 
     const typing = this.typing(turn, true);
+    // Read while Hermes thinks; a failed read fails the turn below, where it is awaited, not here.
+    const history = botHistory(store, turn.key);
+    history.catch(() => undefined);
     let content: string;
     try {
       const result = await this.deps.sessions.ask({
         hermes: this.deps.hermes.for(settings.hermesUrl, settings.hermesApiKey),
         key: turn.key,
         idempotencyKey: turn.id,
+        session,
         instructions: systemMessage(settings.instructions, conversation?.contactName ?? null),
         user: composeUserContent(turn.messages, turn.context),
         // Long-term memory per customer across conversations, only where the inbox opted in.
@@ -118,7 +123,7 @@ export class TurnRunner {
       await typing;
     }
 
-    const verdict = await guardReply(store, turn.key, content, said, settings);
+    const verdict = guardReply(content, await history, said, settings);
     if (verdict.action === 'block') {
       const excerpt = content.trim().slice(0, 1000);
       const what = `Blocked a reply from Hermes (${verdict.kind}): ${verdict.reason}.${excerpt ? `\n---\n${excerpt}` : ''}`;

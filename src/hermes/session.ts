@@ -22,6 +22,8 @@ export interface AskInput {
   instructions: string | null;
   user: UserContent;
   sessionKey?: string | null;
+  /** The conversation's session as the caller already read it (null: none yet); read here when absent. */
+  session?: SessionRecord | null;
   deadline: number;
   signal?: AbortSignal;
 }
@@ -36,7 +38,8 @@ export class SessionRunner {
   constructor(private readonly store: Store) {}
 
   async ask(input: AskInput, now = Date.now): Promise<CompletionResult & { session: SessionRecord }> {
-    let session = (await this.store.getSession(input.key)) ?? (await this.store.saveSession(input.key, { sessionId: stableSessionId(input.key), mode: 'header', generation: 0 }, now()));
+    const known = input.session !== undefined ? input.session : await this.store.getSession(input.key);
+    let session = known ?? (await this.store.saveSession(input.key, { sessionId: stableSessionId(input.key), mode: 'header', generation: 0 }, now()));
     try {
       const result = await input.hermes.complete({
         sessionId: session.sessionId,
