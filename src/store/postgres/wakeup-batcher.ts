@@ -18,7 +18,8 @@ const MAX_RETRY_MS = 30_000;
  */
 export class WakeupBatcher {
   private pending = new Map<string, { request: WakeRequest; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> }>();
-  private timer: NodeJS.Timeout | null = null;
+  /** Cancels the scheduled flush (a timer while backing off, else an immediate). */
+  private cancelScheduled: (() => void) | null = null;
   private flushing: Promise<void> | null = null;
   private retryMs = 0;
   private closed = false;
@@ -48,19 +49,30 @@ export class WakeupBatcher {
   /** Queues what is pending now and stops; later requests are refused (the store still holds them). */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelScheduled?.();
+    this.cancelScheduled = null;
     await this.flushing;
     if (this.pending.size > 0) await this.run();
   }
 
+  /**
+   * No delay: after this loop turn's I/O (setImmediate), so every request made in it joins the batch;
+   * setTimeout(0) would wait at least a millisecond more, on every turn's way to its start.
+   */
   private schedule(delayMs: number): void {
-    if (this.closed || this.timer || this.flushing) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
+    if (this.closed || this.cancelScheduled || this.flushing) return;
+    const fire = () => {
+      this.cancelScheduled = null;
       void this.run();
-    }, delayMs);
-    this.timer.unref();
+    };
+    if (delayMs <= 0) {
+      const immediate = setImmediate(fire);
+      this.cancelScheduled = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(fire, delayMs);
+      timer.unref();
+      this.cancelScheduled = () => clearTimeout(timer);
+    }
   }
 
   private run(): Promise<void> {
