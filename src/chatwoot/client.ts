@@ -51,6 +51,9 @@ export class ChatwootClient {
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
       // Chatwoot answers small JSON; refuse anything absurd rather than buffer it.
       maxContentLength: 5 * 1024 * 1024,
+      // Never follow a redirect: every call here is a POST or a token-bearing GET, a followed POST turns
+      // into a GET, and follow-redirects forwards custom headers (api_access_token) to another host.
+      maxRedirects: 0,
     });
     this.retry = { attempts: 4, baseDelayMs: 500, maxDelayMs: 8000, ...options.retry };
   }
@@ -132,6 +135,7 @@ export class ChatwootClient {
           throw new ChatwootError(`Chatwoot ${method.toUpperCase()} ${url} failed: ${networkReason(error)}`, null, true);
         }
         if (res.status >= 200 && res.status < 300) return res;
+        if (res.status >= 300 && res.status < 400) throw new ChatwootError(redirected(`Chatwoot ${method.toUpperCase()} ${url}`, res, 'CHATWOOT_URL'), res.status, false);
         const retryable = res.status === 429 || res.status >= 500;
         throw new ChatwootError(
           `Chatwoot ${method.toUpperCase()} ${url} answered ${res.status}${errorText(res.data)}`,
@@ -161,4 +165,10 @@ function errorText(data: unknown): string {
 export function networkReason(error: unknown): string {
   const e = error as { code?: string; message?: string };
   return e.code ?? e.message ?? 'network error';
+}
+
+/** A 3xx, explained: the bot does not follow redirects, so the configured address must be the final one. */
+export function redirected(what: string, res: AxiosResponse, setting: string): string {
+  const location = typeof res.headers.location === 'string' ? res.headers.location.slice(0, 200) : 'another address';
+  return `${what} answered ${res.status}, a redirect to ${location}: the bot does not follow redirects (its token would go along); set ${setting} to the address it redirects to`;
 }

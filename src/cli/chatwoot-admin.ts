@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { networkReason } from '../chatwoot/client.js';
+import { networkReason, redirected } from '../chatwoot/client.js';
 import { explainAdminFailure } from './chatwoot-errors.js';
 import { CliError } from './command.js';
 
@@ -50,6 +50,8 @@ export class ChatwootAdmin {
       headers: { 'api-access-token': token, 'content-type': 'application/json', accept: 'application/json' },
       validateStatus: () => true,
       maxContentLength: 5 * 1024 * 1024,
+      // An admin token must not follow a redirect to another host (custom headers go along); say so instead.
+      maxRedirects: 0,
     });
   }
 
@@ -94,6 +96,7 @@ export class ChatwootAdmin {
     } catch (error) {
       throw new CliError(explainAdminFailure({ status: null, body: null, networkReason: networkReason(error) }, ctx));
     }
+    if (res.status >= 300 && res.status < 400) throw new CliError(redirected(`${this.chatwootUrl} (${method.toUpperCase()} ${url})`, res, 'CHATWOOT_URL'));
     if (res.status < 200 || res.status >= 300) throw new CliError(explainAdminFailure({ status: res.status, body: res.data }, ctx));
     if (typeof res.data === 'string' && res.data.trim() !== '') {
       throw new CliError(`${this.chatwootUrl} did not answer like Chatwoot (no JSON for ${method.toUpperCase()} ${url}): is CHATWOOT_URL the address you open Chatwoot at?`);

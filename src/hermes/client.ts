@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { parseRetryAfter, withRetry } from '../util/retry.js';
-import { networkReason } from '../chatwoot/client.js';
+import { networkReason, redirected } from '../chatwoot/client.js';
 
 export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 export type UserContent = string | ContentPart[];
@@ -69,6 +69,8 @@ export class HermesClient {
       httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256 }),
       maxContentLength: 20 * 1024 * 1024,
+      // A redirected POST would be re-sent as a GET: a 3xx is reported instead (see interpret).
+      maxRedirects: 0,
     });
   }
 
@@ -131,6 +133,7 @@ function interpret(res: AxiosResponse, sentSession: boolean): CompletionResult {
   if (status === 429) throw new HermesError('rate_limited', `Hermes is busy (${detail})`, status, parseRetryAfter(res.headers['retry-after']) ?? 1000);
   if (status === 502 && errorObj?.code === 'agent_incomplete') throw new HermesError('incomplete', `Hermes run did not complete (${detail})`, status);
   if (status >= 500) throw new HermesError('unavailable', `Hermes server error (${detail})`, status);
+  if (status >= 300 && status < 400) throw new HermesError('bad_response', redirected('Hermes POST /v1/chat/completions', res, 'HERMES_URL'), status);
   if (status !== 200) throw new HermesError('bad_response', `Hermes answered ${detail}`, status);
 
   const choice = data.choices?.[0];

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import nock from 'nock';
 import { describe, expect, it } from 'vitest';
+import { ChatwootAdmin } from '../../src/cli/chatwoot-admin.js';
 import { explainAdminFailure } from '../../src/cli/chatwoot-errors.js';
 import { upsertEnvFile } from '../../src/cli/env-file.js';
 import { isPrivateIp, judgeHost } from '../../src/cli/private-address.js';
@@ -66,6 +68,23 @@ describe('Chatwoot refusals as sentences', () => {
   });
   it('uses the caller\'s meaning of 404', () => {
     expect(explainAdminFailure({ status: 404, body: {} }, { ...ctx, notFound: 'Account 1 has no inbox 9.' })).toBe('Account 1 has no inbox 9.');
+  });
+});
+
+describe('ChatwootAdmin', () => {
+  it('does not follow a redirect with the admin token (http → https, another host): it names the address to use', async () => {
+    nock.disableNetConnect();
+    try {
+      nock('http://chat.example.com').get('/api/v1/accounts/1/agent_bots').reply(301, '', { location: 'https://chat.example.com/api/v1/accounts/1/agent_bots' });
+      const error = await new ChatwootAdmin('http://chat.example.com', 'admin-token', 1).listBots().catch((e: unknown) => e);
+      expect(String(error)).toContain('a redirect to https://chat.example.com/api/v1/accounts/1/agent_bots');
+      expect(String(error)).toContain('set CHATWOOT_URL');
+      expect(String(error)).not.toContain('admin-token');
+      expect(nock.isDone()).toBe(true);
+    } finally {
+      nock.cleanAll();
+      nock.enableNetConnect();
+    }
   });
 });
 

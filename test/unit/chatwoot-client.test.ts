@@ -45,6 +45,17 @@ describe('ChatwootClient', () => {
     expect(error.message).not.toContain('bot-tok');
   });
 
+  it('does not follow a redirect (the token would go to the other host): reports it once, with the address to configure', async () => {
+    nock(BASE).post(`${path}/messages`).reply(301, '', { location: 'https://evil.example/api/v1/accounts/1/conversations/1042/messages' });
+    // No interceptor for evil.example: following the redirect would fail differently (nock refuses the connection).
+    const error = (await client().postMessage(key, { content: 'x', private: false }).catch((e: unknown) => e)) as ChatwootError;
+    expect(error).toBeInstanceOf(ChatwootError);
+    expect(error.status).toBe(301);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('a redirect to https://evil.example/');
+    expect(error.message).toContain('set CHATWOOT_URL');
+  });
+
   it('hands off with toggle_status open, and merges labels (Chatwoot replaces the whole set)', async () => {
     nock(BASE).post(`${path}/toggle_status`, { status: 'open' }).reply(200, { meta: {}, payload: { success: null, current_status: 'open' } });
     nock(BASE).get(`${path}/labels`).reply(200, { payload: ['vip'] });

@@ -60,6 +60,15 @@ describe('HermesClient.complete', () => {
     expect((error as HermesError).kind).toBe(kind);
   });
 
+  it('does not follow a redirect (a POST would be re-sent as a GET) and says which address to configure', async () => {
+    nock(BASE).post('/v1/chat/completions').reply(308, '', { location: 'https://hermes.example/v1/chat/completions' });
+    const error = (await request().catch((e: unknown) => e)) as HermesError;
+    expect(error).toBeInstanceOf(HermesError);
+    expect(error.kind).toBe('bad_response');
+    expect(error.message).toContain('a redirect to https://hermes.example/v1/chat/completions');
+    expect(error.message).toContain('set HERMES_URL');
+  });
+
   it('gives up at the deadline', async () => {
     nock(BASE).post('/v1/chat/completions').delay(400).reply(200, ok('late'));
     const error = await request({ deadline: Date.now() + 150 }).catch((e: unknown) => e);
