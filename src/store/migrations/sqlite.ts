@@ -101,8 +101,8 @@ CREATE TABLE inbox_settings (
   },
   {
     version: 2,
-    name: 'turn functions',
-    // Postgres only (its turn writes became functions); SQLite's schema is unchanged. The version is
+    name: 'store functions',
+    // Postgres only (its store writes became functions); SQLite's schema is unchanged. The version is
     // recorded here too so both stores stay at the same version (migrate-store checks that).
     sql: 'SELECT 1;',
   },
