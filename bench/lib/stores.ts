@@ -1,7 +1,7 @@
 /**
  * Which stores the bench runs the bot on, and how each one is given to the app: SQLite always (a fresh
  * DATA_DIR per start); Postgres when TEST_DATABASE_URL answers, in a schema of its own per start
- * (search_path through PGOPTIONS, which node-postgres reads), dropped afterwards.
+ * (`?schema=` in DATABASE_URL: the bot's tables there, its job queue in `<schema>_worker`), both dropped afterwards.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,13 +47,17 @@ export function postgresStore(url: string): StoreSpec {
     async lease() {
       const dir = mkdtempSync(join(tmpdir(), 'cwhb-bench-pg-'));
       const schema = `bench_${process.pid}_${Date.now().toString(36)}_${++schemaCounter}`;
-      await withClient(url, (c) => c.query(`CREATE SCHEMA ${schema}`));
+      // `?schema=` (not a search_path): the app then keeps its job queue in `<schema>_worker` too. With
+      // the default queue schema shared by every start, one run's jobs (the ack scenario leaves 10,000
+      // due in 10 minutes) stayed behind and slowed or flooded the runs after it.
+      const appUrl = new URL(url);
+      appUrl.searchParams.set('schema', schema);
       return {
-        env: { DATABASE_URL: url, PGOPTIONS: `-c search_path=${schema}`, DATA_DIR: dir },
+        env: { DATABASE_URL: appUrl.toString(), DATA_DIR: dir },
         dir,
         release: async () => {
           rmSync(dir, { recursive: true, force: true });
-          await withClient(url, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
+          await withClient(url, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_worker CASCADE`)).catch(() => undefined);
         },
       };
     },
