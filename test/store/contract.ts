@@ -54,6 +54,14 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       expect(taken.turn?.messages.map((m) => m.messageId)).toEqual([1]);
     });
 
+    it('leaves the conversation as it was when a retried message turns out to be a duplicate', async () => {
+      await store.accept(customer(1), policy, 1000);
+      await store.accept(status('open'), policy, 1100);
+      // Chatwoot retries the first delivery late: it still says "pending", which is no longer true.
+      expect(await store.accept(customer(1), policy, 1200)).toEqual({ outcome: 'duplicate' });
+      expect(await store.getConversation(key)).toMatchObject({ lastStatus: 'open', lastCustomerAt: 1000 });
+    });
+
     it('dedupes events without an id of their own (status changes) by delivery id', async () => {
       const reopened: StoredEvent = { kind: 'status', deliveryId: 'status-delivery', key, status: 'open', inboxId: 7 };
       expect(await store.accept(reopened, policy, 1000)).toMatchObject({ outcome: 'stored' });

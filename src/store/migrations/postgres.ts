@@ -326,8 +326,8 @@ BEGIN
 END
 $fn$;
 
--- chb_accept as in version 1, with the two changes above (no deliveries row for a customer's
--- message; one update of the conversation per message).
+-- chb_accept as in version 1, but a customer's message is deduped by its id before anything is
+-- written (no deliveries row for it, as SQLite), and the conversation is updated once per message.
 CREATE OR REPLACE FUNCTION chb_accept(e JSONB, p_now BIGINT, p_policy JSONB, OUT outcome TEXT, OUT due BIGINT, OUT note TEXT)
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 #variable_conflict use_column
@@ -345,9 +345,15 @@ DECLARE
   v_part INTEGER;
 BEGIN
   outcome := 'stored';
-  -- A customer's message is its own dedupe key (the messages insert below), as in SqliteStore: no
-  -- deliveries row for it, one index insert fewer per webhook.
-  IF v_kind <> 'customer_message' AND e->>'deliveryId' IS NOT NULL THEN
+  -- A customer's message is its own dedupe key, as in SqliteStore: no deliveries row for it, one
+  -- index insert fewer per webhook. Checked before the conversation is touched, so a late retry
+  -- leaves it as it is; two copies at once are still caught by the messages insert below.
+  IF v_kind = 'customer_message' THEN
+    IF EXISTS (SELECT 1 FROM messages WHERE account_id = v_account AND message_id = v_message) THEN
+      outcome := 'duplicate';
+      RETURN;
+    END IF;
+  ELSIF e->>'deliveryId' IS NOT NULL THEN
     INSERT INTO deliveries (delivery_id, received_at) VALUES (e->>'deliveryId', p_now) ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     IF v_rows = 0 THEN
