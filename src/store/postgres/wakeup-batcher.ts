@@ -27,7 +27,6 @@ export class WakeupBatcher {
   constructor(
     private readonly flush: Flush,
     private readonly log: Logger,
-    private readonly delayMs = 0,
   ) {}
 
   /** Resolves once the request's batch is committed; rejects if that batch failed (it is retried regardless). */
@@ -42,7 +41,7 @@ export class WakeupBatcher {
       } else {
         this.pending.set(name, { request, waiters: [{ resolve, reject }] });
       }
-      this.schedule(this.delayMs);
+      this.schedule(0);
     });
   }
 
@@ -56,20 +55,20 @@ export class WakeupBatcher {
   }
 
   /**
-   * No delay: after this loop turn's I/O (setImmediate), so every request made in it joins the batch;
-   * setTimeout(0) would wait at least a millisecond more, on every turn's way to its start.
+   * Without a retry to wait for: after this loop turn's I/O (setImmediate), so every request made in it
+   * joins the batch; setTimeout(0) would wait at least a millisecond more, on every turn's way to its start.
    */
-  private schedule(delayMs: number): void {
+  private schedule(retryMs: number): void {
     if (this.closed || this.cancelScheduled || this.flushing) return;
     const fire = () => {
       this.cancelScheduled = null;
       void this.run();
     };
-    if (delayMs <= 0) {
+    if (retryMs <= 0) {
       const immediate = setImmediate(fire);
       this.cancelScheduled = () => clearImmediate(immediate);
     } else {
-      const timer = setTimeout(fire, delayMs);
+      const timer = setTimeout(fire, retryMs);
       timer.unref();
       this.cancelScheduled = () => clearTimeout(timer);
     }
@@ -96,7 +95,7 @@ export class WakeupBatcher {
       } finally {
         this.flushing = null;
       }
-      if (this.pending.size > 0) this.schedule(this.retryMs || this.delayMs);
+      if (this.pending.size > 0) this.schedule(this.retryMs);
     })();
     return this.flushing;
   }
