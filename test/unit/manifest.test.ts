@@ -3,6 +3,7 @@
  * the config loader, README.md, app.json, the Procfile or the webhook route say something else.
  * After changing the manifest: `npm run manifest:sync` rewrites README's table and app.json's env.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,7 +109,8 @@ describe('app.json (Heroku Deploy button) follows the manifest', () => {
   });
 
   it('package.json gives Heroku a Node version, a build, a start and the CLI bin', () => {
-    expect(pkg.engines.node).toMatch(/>=20/);
+    // Heroku picks the newest Node that engines allows: exactly the line CI tests (24 LTS).
+    expect(pkg.engines.node).toMatch(/^>=24\.\d+ <25$/);
     expect(pkg.scripts.build).toBeDefined();
     // `npm start` runs the bot exactly as the Procfile's web process does (same node flags).
     const web = /^web: (.+)$/m.exec(read('Procfile'))?.[1];
@@ -130,5 +132,21 @@ describe('README documents every per-inbox setting', () => {
     const section = read('README.md').split('### Every per-inbox setting')[1] ?? '';
     const missing = Object.keys(inboxSettingsSchema.shape).filter((k) => !section.includes(`\`${k}\``));
     expect(missing).toEqual([]);
+  });
+
+  it('npm install refuses another Node line with one sentence, and accepts the one engines names', () => {
+    const pkg = JSON.parse(read('package.json'));
+    expect(pkg.scripts.preinstall).toBe('node scripts/check-node.cjs');
+    const accepted = spawnSync(process.execPath, ['scripts/check-node.cjs'], { encoding: 'utf8' });
+    expect(process.versions.node.split('.')[0]).toBe('24');
+    expect(accepted.status).toBe(0);
+    // The same script under a faked older version string: refused, naming the version and the fix.
+    const refused = spawnSync(process.execPath, ['-e', "Object.defineProperty(process.versions, 'node', { value: '20.20.2' }); require('./scripts/check-node.cjs')"], {
+      encoding: 'utf8',
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      'chatwoot-hermes-bot needs Node.js 24 (LTS); this is Node.js 20.20.2. Install Node 24 first (see the README, "Set-up"), then run npm install again.',
+    );
   });
 });
