@@ -39,7 +39,7 @@ export interface Bot {
 export async function createBot(config: Config, log: Logger, overrides: { store?: Store; hermesRetryBaseMs?: number } = {}): Promise<Bot> {
   const store = overrides.store ?? (await openStore(config.store, log));
   const chatwoot = new ChatwootClient({ baseUrl: config.chatwoot.url, botToken: config.chatwoot.botToken });
-  const hermes = new HermesClients(overrides.hermesRetryBaseMs !== undefined ? { baseDelayMs: overrides.hermesRetryBaseMs } : {});
+  const hermes = new HermesClients({ log, ...(overrides.hermesRetryBaseMs !== undefined ? { baseDelayMs: overrides.hermesRetryBaseMs } : {}) });
   const sessions = new SessionRunner(store);
   const settings = new InboxSettingsProvider(store, config, log);
   const outbox = new Outbox({ store, chatwoot });

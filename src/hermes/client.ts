@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { parseRetryAfter, withRetry } from '../util/retry.js';
 import { networkReason, redirected } from '../chatwoot/client.js';
+import type { Logger } from '../logger.js';
 
 export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 export type UserContent = string | ContentPart[];
@@ -32,6 +33,7 @@ export type HermesErrorKind =
   | 'unauthorized' // 401/403: key wrong, or no key configured on the server
   | 'incomplete' // the agent run failed or was partial: never forward such text
   | 'rate_limited'
+  | 'draining' // 503 gateway_draining: Hermes is shutting down or restarting; it says when to come back
   | 'unavailable' // network error or 5xx after the retries
   | 'timeout'
   | 'bad_response'
@@ -49,7 +51,7 @@ export class HermesError extends Error {
     this.name = 'HermesError';
   }
   get retryable(): boolean {
-    return this.kind === 'rate_limited' || this.kind === 'unavailable';
+    return this.kind === 'rate_limited' || this.kind === 'unavailable' || this.kind === 'draining';
   }
 }
 
@@ -61,7 +63,7 @@ export class HermesError extends Error {
 export class HermesClient {
   private readonly http: AxiosInstance;
 
-  constructor(private readonly options: { baseUrl: string; apiKey: string; model?: string; baseDelayMs?: number }) {
+  constructor(private readonly options: { baseUrl: string; apiKey: string; model?: string; baseDelayMs?: number; log?: Logger }) {
     this.http = axios.create({
       baseURL: options.baseUrl,
       headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
@@ -84,8 +86,24 @@ export class HermesClient {
     if (req.sessionId) headers['x-hermes-session-id'] = req.sessionId;
     if (req.sessionKey) headers['x-hermes-session-key'] = req.sessionKey;
 
+    const log = this.options.log;
+    // A Hermes outage must not be silent until the hand-off: every retry says why and how long it waits.
+    const onRetry = log
+      ? ({ attempt, error, delayMs, serverAsked }: { attempt: number; error: unknown; delayMs: number; serverAsked: boolean }) =>
+          log.debug(
+            { hermes: this.options.baseUrl, session: req.sessionId, attempt, waitMs: delayMs, retryAfter: serverAsked, reason: error instanceof Error ? error.message : String(error) },
+            'hermes call failed, retrying',
+          )
+      : undefined;
     return withRetry(
-      { attempts: 8, baseDelayMs: this.options.baseDelayMs ?? 1000, maxDelayMs: 15_000, deadline: req.deadline, ...(req.signal ? { signal: req.signal } : {}) },
+      {
+        attempts: 8,
+        baseDelayMs: this.options.baseDelayMs ?? 1000,
+        maxDelayMs: 15_000,
+        deadline: req.deadline,
+        ...(req.signal ? { signal: req.signal } : {}),
+        ...(onRetry ? { onRetry } : {}),
+      },
       async () => {
         const remaining = req.deadline - Date.now();
         if (remaining <= 0) throw new HermesError('timeout', 'Hermes did not answer within HERMES_TIMEOUT_MS');
@@ -130,9 +148,13 @@ function interpret(res: AxiosResponse, sentSession: boolean): CompletionResult {
     throw new HermesError('session_rejected', `Hermes rejected the session id (${detail})`, status);
   }
   if (status === 401 || status === 403) throw new HermesError('unauthorized', `Hermes refused the request (${detail})`, status);
-  if (status === 429) throw new HermesError('rate_limited', `Hermes is busy (${detail})`, status, parseRetryAfter(res.headers['retry-after']) ?? 1000);
+  const retryAfter = parseRetryAfter(res.headers['retry-after']);
+  if (status === 429) throw new HermesError('rate_limited', `Hermes is busy (${detail})`, status, retryAfter ?? 1000);
   if (status === 502 && errorObj?.code === 'agent_incomplete') throw new HermesError('incomplete', `Hermes run did not complete (${detail})`, status);
-  if (status >= 500) throw new HermesError('unavailable', `Hermes server error (${detail})`, status);
+  // While the gateway drains (shutdown, `hermes gateway restart`) every agent endpoint answers 503
+  // gateway_draining with Retry-After: 1 (api_server.py, _draining_response, checked after auth).
+  if (status === 503 && errorObj?.code === 'gateway_draining') throw new HermesError('draining', `Hermes is shutting down or restarting (${detail})`, status, retryAfter ?? 1000);
+  if (status >= 500) throw new HermesError('unavailable', `Hermes server error (${detail})`, status, retryAfter);
   if (status >= 300 && status < 400) throw new HermesError('bad_response', redirected('Hermes POST /v1/chat/completions', res, 'HERMES_URL'), status);
   if (status !== 200) throw new HermesError('bad_response', `Hermes answered ${detail}`, status);
 

@@ -8,6 +8,8 @@ export interface RetryPolicy {
   /** Absolute time (ms since epoch) after which no new attempt starts. */
   deadline?: number;
   signal?: AbortSignal;
+  /** Told before each wait: which attempt failed, why, and how long the next one waits (ms). */
+  onRetry?: (info: { attempt: number; error: unknown; delayMs: number; serverAsked: boolean }) => void;
 }
 
 export interface AttemptFailure {
@@ -36,6 +38,7 @@ export async function withRetry<T>(
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
       const delay = failure.retryAfterMs !== undefined ? Math.min(failure.retryAfterMs, policy.maxDelayMs * 4) : Math.random() * backoff + backoff / 2;
       if (policy.deadline !== undefined && Date.now() + delay >= policy.deadline) throw error;
+      policy.onRetry?.({ attempt: n, error, delayMs: Math.round(delay), serverAsked: failure.retryAfterMs !== undefined });
       await sleep(delay, undefined, policy.signal ? { signal: policy.signal } : undefined).catch(() => {
         throw error;
       });

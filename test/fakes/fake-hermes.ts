@@ -13,7 +13,7 @@ import { waitUntil } from '../helpers/wait.js';
 import { BodyTooLargeError, flatHeaders, parseJson, readBody, resetConnection, sendJson, sendText, splitUrl, startLoopbackServer } from './common/http.js';
 import { ChatCompletions } from './hermes/completions.js';
 import { HermesEngine } from './hermes/engine.js';
-import { apiError, INVALID_API_KEY, METHOD_NOT_ALLOWED, NOT_FOUND, SESSION_ID_HEADER, SESSION_KEY_HEADER, type HermesReply } from './hermes/responses.js';
+import { apiError, gatewayDraining, INVALID_API_KEY, METHOD_NOT_ALLOWED, NOT_FOUND, SESSION_ID_HEADER, SESSION_KEY_HEADER, type HermesReply } from './hermes/responses.js';
 import { handleSessionsApi } from './hermes/sessions-api.js';
 import type { FakeHermes, FakeHermesOptions, HermesRequest } from './hermes/types.js';
 
@@ -73,6 +73,9 @@ export async function startFakeHermes(opts: FakeHermesOptions = {}): Promise<Fak
     const isSessions = sessionsApi && /^\/api\/sessions(\/|$)/.test(path);
     if (!known && !isSessions) return NOT_FOUND;
     if (!authorized(req)) return INVALID_API_KEY;
+    // Agent turns only (chat completions, session chat): `_admit_api_agent_request` checks auth, then draining.
+    const agentTurn = method === 'POST' && (path === '/v1/chat/completions' || /^\/api\/sessions\/[^/]+\/chat(\/stream)?$/.test(path));
+    if (agentTurn && engine.draining) return gatewayDraining();
     if (isSessions) return handleSessionsApi(engine, rec, rec.body);
     if (path === '/v1/models') {
       if (method !== 'GET') return METHOD_NOT_ALLOWED;
@@ -163,6 +166,9 @@ export async function startFakeHermes(opts: FakeHermesOptions = {}): Promise<Fak
     },
     setDown: (down) => {
       engine.down = down;
+    },
+    setDraining: (draining) => {
+      engine.draining = draining;
     },
     waitFor: (predicate, timeoutMs = 5000) =>
       waitUntil(() => predicate(fake), {

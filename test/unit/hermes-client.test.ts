@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { HermesClient, HermesError } from '../../src/hermes/client.js';
 
 const BASE = 'http://hermes.test:8642';
@@ -81,5 +82,47 @@ describe('HermesClient.complete', () => {
     setTimeout(() => controller.abort(), 50);
     const error = await request({ signal: controller.signal }).catch((e: unknown) => e);
     expect((error as HermesError).kind).toBe('aborted');
+  });
+});
+
+describe('HermesClient retries: 503 gateway_draining and the debug log', () => {
+  const draining = { error: { message: 'Gateway is draining existing work; retry shortly.', type: 'invalid_request_error', param: null, code: 'gateway_draining' } };
+
+  function loggedClient() {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    return { lines, client: new HermesClient({ baseUrl: BASE, apiKey: 'k-123', baseDelayMs: 5, log }) };
+  }
+  const ask = (c: HermesClient) => c.complete({ sessionId: 'chatwoot-1-1042', idempotencyKey: 'k', system: null, user: 'Oi', deadline: Date.now() + 5000 });
+
+  it('waits the Retry-After Hermes sends while draining, then succeeds', async () => {
+    nock(BASE).post('/v1/chat/completions').reply(503, draining, { 'retry-after': '1' });
+    nock(BASE).post('/v1/chat/completions').reply(200, ok('De volta'));
+    const started = Date.now();
+    expect((await request()).content).toBe('De volta');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('logs each retry at debug level with reason, attempt and wait, and never the key', async () => {
+    const { lines, client: c } = loggedClient();
+    nock(BASE).post('/v1/chat/completions').reply(503, draining, { 'retry-after': '1' });
+    nock(BASE).post('/v1/chat/completions').reply(500, { error: { message: 'boom', code: 'server_error' } });
+    nock(BASE).post('/v1/chat/completions').reply(200, ok('ok'));
+    await ask(c);
+    const retries = lines.filter((l) => l.msg === 'hermes call failed, retrying');
+    expect(retries).toHaveLength(2);
+    expect(retries[0]).toMatchObject({ level: 20, attempt: 1, waitMs: 1000, retryAfter: true, session: 'chatwoot-1-1042', hermes: BASE });
+    expect(String(retries[0]!.reason)).toContain('503 gateway_draining');
+    expect(retries[1]).toMatchObject({ level: 20, attempt: 2, retryAfter: false });
+    expect(String(retries[1]!.reason)).toContain('500 server_error');
+    expect(JSON.stringify(lines)).not.toContain('k-123');
+  });
+
+  it('a draining error that outlasts the deadline fails as draining, retryable in kind', async () => {
+    nock(BASE).post('/v1/chat/completions').reply(503, draining, { 'retry-after': '10' });
+    const error = await client.complete({ sessionId: 's', idempotencyKey: 'k', system: null, user: 'Oi', deadline: Date.now() + 2000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HermesError);
+    expect((error as HermesError).kind).toBe('draining');
+    expect((error as HermesError).retryAfterMs).toBe(10_000);
   });
 });

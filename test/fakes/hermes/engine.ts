@@ -27,6 +27,8 @@ export class HermesEngine {
   reply: ReplyFn;
   delay: number | (() => number);
   down = false;
+  /** Gateway shutting down: agent endpoints answer 503 gateway_draining (see responses.ts). */
+  draining = false;
   readonly failures: FailureItem[] = [];
   runs = 0;
   active = 0;

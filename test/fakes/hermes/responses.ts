@@ -33,6 +33,15 @@ export function tooManyRuns(max: number): HermesReply {
   return apiError(429, `Too many concurrent runs (max ${max})`, 'rate_limit_error', 'rate_limit_exceeded', { 'Retry-After': '1' });
 }
 
+/**
+ * While the gateway drains (shutdown or restart), every agent endpoint answers this after the auth check:
+ * api_server.py, `_draining_response` via `_admit_api_agent_request` (v2026.7.20). `_openai_error` fills
+ * type "invalid_request_error" and param null.
+ */
+export function gatewayDraining(): HermesReply {
+  return apiError(503, 'Gateway is draining existing work; retry shortly.', 'invalid_request_error', 'gateway_draining', { 'Retry-After': '1' });
+}
+
 export function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }

@@ -117,6 +117,8 @@ export interface FakeHermes {
   setDelay(ms: number | (() => number)): void;
   /** true = every connection is dropped without an answer (Hermes down or hung). */
   setDown(down: boolean): void;
+  /** true = the gateway drains (shutdown/restart): agent endpoints answer 503 gateway_draining, Retry-After: 1. */
+  setDraining(draining: boolean): void;
   waitFor(predicate: (f: FakeHermes) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
