@@ -13,6 +13,7 @@ import { Reactions } from './conversation/reactions.js';
 import { InboxSettingsProvider } from './conversation/settings.js';
 import { HermesClients } from './hermes/clients.js';
 import { SessionRunner } from './hermes/session.js';
+import { warnAboutToolsets } from './hermes/toolsets.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
 import { openStore } from './store/open.js';
@@ -75,6 +76,8 @@ export async function createBot(config: Config, log: Logger, overrides: { store?
         server!.once('listening', resolve);
         server!.once('error', reject);
       });
+      // Every customer can ask the model for any tool Hermes gives it: warn when that reaches the host.
+      void warnAboutToolsets(hermes.for(config.hermes.url, config.hermes.apiKey), config.hermes.url, log);
       return server;
     },
     async stop(graceMs = config.shutdownGraceMs) {

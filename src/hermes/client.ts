@@ -132,6 +132,21 @@ export class HermesClient {
     if (res.status !== 200 || typeof res.data !== 'object') throw new HermesError('bad_response', `GET /v1/capabilities answered ${res.status}`, res.status);
     return res.data as Record<string, unknown>;
   }
+
+  /**
+   * GET /v1/toolsets (authenticated): the toolsets the api_server platform gives its agent, each with
+   * `enabled` (api_server.py `_handle_toolsets`). null when this build has no such endpoint (404).
+   */
+  async toolsets(timeoutMs = 5000): Promise<Array<{ name: string; enabled: boolean }> | null> {
+    const res = await this.http.get('/v1/toolsets', { timeout: timeoutMs });
+    if (res.status === 404) return null;
+    if (res.status === 401 || res.status === 403) throw new HermesError('unauthorized', `Hermes refused the API key (${res.status})`, res.status);
+    const data = (res.data as { data?: unknown } | null)?.data;
+    if (res.status !== 200 || !Array.isArray(data)) throw new HermesError('bad_response', `GET /v1/toolsets answered ${res.status}`, res.status);
+    return data
+      .filter((t): t is { name: string; enabled?: unknown } => typeof t === 'object' && t !== null && typeof (t as { name?: unknown }).name === 'string')
+      .map((t) => ({ name: t.name, enabled: t.enabled === true }));
+  }
 }
 
 function interpret(res: AxiosResponse, sentSession: boolean): CompletionResult {

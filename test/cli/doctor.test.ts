@@ -246,3 +246,57 @@ describe('doctor: warnings (!) do not fail', () => {
     expect(res.code).toBe(0);
   });
 });
+
+describe('doctor: the tools Hermes gives customers (GET /v1/toolsets)', () => {
+  it("fails on Hermes' default toolsets, naming each risky one and the config.yaml fix", async () => {
+    // No platform_toolsets.api_server in config.yaml: Hermes' own defaults.
+    await healthy({ platformToolsets: undefined });
+    const res = await w.run(['doctor']);
+    expect(res.code).toBe(1);
+    const [line] = lines(res.stdout, '✗');
+    expect(line).toMatch(/^✗ Hermes offers customers risky tools: Hermes at http:\/\/127\.0\.0\.1:\d+ enables /);
+    for (const name of ['terminal', 'file', 'code_execution', 'delegation', 'cronjob', 'session_search']) expect(line).toContain(`${name} (`);
+    expect(line).not.toContain('web (');
+    expect(res.stdout).toContain(`fix: ${PROBLEMS.hermesRiskyTools.fix}`);
+    expect(PROBLEMS.hermesRiskyTools.fix).toContain('platform_toolsets: {api_server: [web, vision, todo, no_mcp]}');
+    expect(w.hermes.requests.filter((r) => r.path === '/v1/toolsets').map((r) => r.status)).toEqual([200]);
+  });
+
+  it('fails when a single host toolset is left in a custom list', async () => {
+    await healthy({ platformToolsets: ['web', 'terminal'] });
+    const res = await w.run(['doctor']);
+    expect(lines(res.stdout, '✗')).toEqual([expect.stringMatching(/enables terminal \(runs shell commands on the Hermes host\)$/)]);
+  });
+
+  it('a safe profile passes and lists what customers can use', async () => {
+    await healthy();
+    const res = await w.run(['doctor']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/✓ Hermes reachable at \S+; key accepted; offers X-Hermes-Session-Id\n {4}tools for customers: web, vision, todo\n/);
+  });
+
+  it("checks an inbox's own Hermes profile too", async () => {
+    await healthy();
+    const other = await (await import('../fakes/fake-hermes.js')).startFakeHermes({ apiKey: 'inbox-key', platformToolsets: ['web', 'code_execution'] });
+    try {
+      await w.run(['inbox-config', '7', `hermesUrl=${other.url}`, 'hermesApiKey=inbox-key']);
+      const res = await w.run(['doctor']);
+      expect(lines(res.stdout, '✗')).toEqual([expect.stringMatching(/^✗ Hermes offers customers risky tools: Hermes of inbox 7 at \S+ enables code_execution \(runs code on the Hermes host\)$/)]);
+      expect(res.all).not.toContain('inbox-key');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('warns (does not fail) when Hermes has no /v1/toolsets, or offers a toolset it does not know', async () => {
+    await healthy({ toolsetsEndpoint: false });
+    let res = await w.run(['doctor']);
+    expect(res.code).toBe(0);
+    expect(lines(res.stdout, '!')).toEqual([expect.stringMatching(/has no GET \/v1\/toolsets: the tools it gives customers are unknown$/)]);
+    await w.close();
+    await healthy({ platformToolsets: ['web', 'acme_crm'] });
+    res = await w.run(['doctor']);
+    expect(res.code).toBe(0);
+    expect(lines(res.stdout, '!')).toEqual([expect.stringMatching(/offers customers toolsets this bot does not know: acme_crm$/)]);
+  });
+});

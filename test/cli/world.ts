@@ -39,7 +39,8 @@ export interface CliWorld {
 
 export async function startCliWorld(opts: { chatwoot?: FakeChatwootOptions; hermes?: FakeHermesOptions; inboxes?: boolean } = {}): Promise<CliWorld> {
   const chatwoot = await startFakeChatwoot({ adminToken: ADMIN_TOKEN, ...opts.chatwoot });
-  const hermes = await startFakeHermes({ apiKey: HERMES_KEY, ...opts.hermes });
+  // A healthy world secures Hermes as the README says; Hermes' own default toolsets fail doctor.
+  const hermes = await startFakeHermes({ apiKey: HERMES_KEY, platformToolsets: ['web', 'vision', 'todo'], ...opts.hermes });
   if (opts.inboxes !== false) {
     chatwoot.addInbox({ id: 7, name: 'WhatsApp Vendas', channel_type: 'Channel::Whatsapp' });
     chatwoot.addInbox({ id: 8, name: 'Site', channel_type: 'Channel::WebWidget' });

@@ -15,6 +15,7 @@ import { ChatCompletions } from './hermes/completions.js';
 import { HermesEngine } from './hermes/engine.js';
 import { apiError, gatewayDraining, INVALID_API_KEY, METHOD_NOT_ALLOWED, NOT_FOUND, SESSION_ID_HEADER, SESSION_KEY_HEADER, type HermesReply } from './hermes/responses.js';
 import { handleSessionsApi } from './hermes/sessions-api.js';
+import { toolsetsReply } from './hermes/toolsets.js';
 import type { FakeHermes, FakeHermesOptions, HermesRequest } from './hermes/types.js';
 
 export type * from './hermes/types.js';
@@ -69,7 +70,7 @@ export async function startFakeHermes(opts: FakeHermesOptions = {}): Promise<Fak
     if (path === '/health' || path === '/v1/health') {
       return method === 'GET' ? { kind: 'json', status: 200, body: HEALTH } : METHOD_NOT_ALLOWED;
     }
-    const known = path === '/v1/models' || path === '/v1/chat/completions' || (path === '/v1/capabilities' && opts.capabilitiesEndpoint !== false);
+    const known = (path === '/v1/toolsets' && opts.toolsetsEndpoint !== false) || path === '/v1/models' || path === '/v1/chat/completions' || (path === '/v1/capabilities' && opts.capabilitiesEndpoint !== false);
     const isSessions = sessionsApi && /^\/api\/sessions(\/|$)/.test(path);
     if (!known && !isSessions) return NOT_FOUND;
     if (!authorized(req)) return INVALID_API_KEY;
@@ -81,6 +82,7 @@ export async function startFakeHermes(opts: FakeHermesOptions = {}): Promise<Fak
       if (method !== 'GET') return METHOD_NOT_ALLOWED;
       return { kind: 'json', status: 200, body: { object: 'list', data: [{ id: engine.model, object: 'model', created: 0, owned_by: 'hermes' }] } };
     }
+    if (path === '/v1/toolsets') return method === 'GET' ? toolsetsReply(opts.platformToolsets ?? null) : METHOD_NOT_ALLOWED;
     if (path === '/v1/capabilities') return method === 'GET' ? { kind: 'json', status: 200, body: capabilities() } : METHOD_NOT_ALLOWED;
     if (method !== 'POST') return METHOD_NOT_ALLOWED;
     if (rec.body === null && rawBody.trim() !== '') return apiError(400, 'Invalid JSON in request body', 'invalid_request_error', 'invalid_json');

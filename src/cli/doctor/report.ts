@@ -59,6 +59,10 @@ export const PROBLEMS = {
     headline: 'Hermes offers no session header',
     fix: 'Without X-Hermes-Session-Id conversations lose their history. Upgrade Hermes Agent (the header exists since April 2026, PR #4478).',
   },
+  hermesRiskyTools: {
+    headline: 'Hermes offers customers risky tools',
+    fix: "Every WhatsApp customer can ask the model to use them. In Hermes' $HERMES_HOME/config.yaml set platform_toolsets: {api_server: [web, vision, todo, no_mcp]} (only what customers need; README → Securing Hermes for customers), then run doctor again.",
+  },
   storeUnwritable: {
     headline: 'Store not writable',
     fix: 'Make DATA_DIR a writable, persistent directory, or check DATABASE_URL (host reachable, credentials, TLS).',

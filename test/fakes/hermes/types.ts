@@ -47,6 +47,13 @@ export interface FakeHermesOptions {
   capabilitiesEndpoint?: boolean;
   /** true = a build before PR #4478: X-Hermes-Session-Id is ignored, every turn is stateless. Default false. */
   ignoreSessionHeader?: boolean;
+  /**
+   * `platform_toolsets.api_server` of config.yaml; absent = Hermes' default (terminal, file, code
+   * execution, delegation, cron… enabled). GET /v1/toolsets reports it.
+   */
+  platformToolsets?: string[];
+  /** false = a build without GET /v1/toolsets (404). Default true. */
+  toolsetsEndpoint?: boolean;
   /** Idempotency cache TTL (default 300 000 ms, as Hermes). */
   idempotencyTtlMs?: number;
 }
