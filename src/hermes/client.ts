@@ -133,6 +133,18 @@ export class HermesClient {
     return res.data as Record<string, unknown>;
   }
 
+  /** An authenticated read-only GET (sessions API, discovery); 401/403 and network errors become HermesError. */
+  async getJson(path: string, timeoutMs = 10_000): Promise<{ status: number; data: unknown }> {
+    let res: AxiosResponse;
+    try {
+      res = await this.http.get(path, { timeout: timeoutMs });
+    } catch (error) {
+      throw new HermesError('unavailable', `Hermes unreachable: ${networkReason(error)}`);
+    }
+    if (res.status === 401 || res.status === 403) throw new HermesError('unauthorized', `Hermes refused the API key (${res.status})`, res.status);
+    return { status: res.status, data: res.data };
+  }
+
   /**
    * GET /v1/toolsets (authenticated): the toolsets the api_server platform gives its agent, each with
    * `enabled` (api_server.py `_handle_toolsets`). null when this build has no such endpoint (404).

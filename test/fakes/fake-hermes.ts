@@ -16,6 +16,7 @@ import { HermesEngine } from './hermes/engine.js';
 import { apiError, gatewayDraining, INVALID_API_KEY, METHOD_NOT_ALLOWED, NOT_FOUND, SESSION_ID_HEADER, SESSION_KEY_HEADER, type HermesReply } from './hermes/responses.js';
 import { handleSessionsApi } from './hermes/sessions-api.js';
 import { toolsetsReply } from './hermes/toolsets.js';
+import { seedWebhookConversation } from './hermes/webhook-route.js';
 import type { FakeHermes, FakeHermesOptions, HermesRequest } from './hermes/types.js';
 
 export type * from './hermes/types.js';
@@ -29,6 +30,8 @@ export async function startFakeHermes(opts: FakeHermesOptions = {}): Promise<Fak
   const engine = new HermesEngine(opts);
   const completions = new ChatCompletions(engine);
   const requests: HermesRequest[] = [];
+  /** The gateway's session_key → session id map (gateway/session.py SessionStore._entries). */
+  const gatewayRouting = new Map<string, string>();
   const advertiseHeader = opts.advertiseSessionHeader ?? true;
   const sessionsApi = opts.advertiseSessionsApi ?? false;
 
@@ -77,7 +80,7 @@ export async function startFakeHermes(opts: FakeHermesOptions = {}): Promise<Fak
     // Agent turns only (chat completions, session chat): `_admit_api_agent_request` checks auth, then draining.
     const agentTurn = method === 'POST' && (path === '/v1/chat/completions' || /^\/api\/sessions\/[^/]+\/chat(\/stream)?$/.test(path));
     if (agentTurn && engine.draining) return gatewayDraining();
-    if (isSessions) return handleSessionsApi(engine, rec, rec.body);
+    if (isSessions) return handleSessionsApi(engine, rec, rec.body, new URLSearchParams((req.url ?? '').split('?')[1] ?? ''));
     if (path === '/v1/models') {
       if (method !== 'GET') return METHOD_NOT_ALLOWED;
       return { kind: 'json', status: 200, body: { object: 'list', data: [{ id: engine.model, object: 'model', created: 0, owned_by: 'hermes' }] } };
@@ -172,6 +175,7 @@ export async function startFakeHermes(opts: FakeHermesOptions = {}): Promise<Fak
     setDraining: (draining) => {
       engine.draining = draining;
     },
+    seedWebhookConversation: (seed) => seedWebhookConversation(engine.store, gatewayRouting, seed),
     waitFor: (predicate, timeoutMs = 5000) =>
       waitUntil(() => predicate(fake), {
         timeoutMs,

@@ -72,6 +72,7 @@ export class HermesEngine {
     t.session.history.push({ role: 'user', content: t.userContent }, { role: 'assistant', content: text });
     // Counted at the end: turns of one session are not serialised in Hermes, concurrent ones may share a number.
     t.session.turns++;
+    t.session.lastActive = Math.floor(Date.now() / 1000);
     return { text, sessionId: this.store.afterTurn(t.sessionId, t.session) };
   }
 }

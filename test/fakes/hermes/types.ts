@@ -103,9 +103,30 @@ export interface HermesSession {
   /** The child this session was rotated into, if any. */
   rotatedTo: string | null;
   /** Only sessions created by the API server are usable with the header in strict builds. */
-  source: 'api_server';
-  /** Derived (`api-…`), via header, via /api/sessions, or rotation. */
-  origin: 'derived' | 'header' | 'sessions_api' | 'rotation';
+  source: 'api_server' | 'webhook';
+  /** Derived (`api-…`), via header, via /api/sessions, rotation, or a webhook-route delivery (gateway). */
+  origin: 'derived' | 'header' | 'sessions_api' | 'rotation' | 'webhook';
+  /** state.db columns the gateway fills for routed platforms (gateway/session.py `db_create_kwargs`). */
+  userId?: string | null;
+  chatId?: string | null;
+  sessionKey?: string | null;
+  /** Epoch seconds, as state.db keeps them. */
+  startedAt?: number;
+  lastActive?: number;
+  endedAt?: number | null;
+  endReason?: string | null;
+}
+
+/** One Chatwoot conversation as the older webhook-route setup left it in Hermes (hermes.md §10). */
+export interface WebhookConversationSeed {
+  /** Hermes webhook route, e.g. `captain-inbox-7`. */
+  route: string;
+  /** The Captain payload of the first delivery (conversation_id, account_id, inbox_id, message…). */
+  payload: Record<string, unknown>;
+  /** Each delivery's user text and the agent's answer. */
+  exchanges: Array<[user: string, assistant: string]>;
+  /** Epoch seconds of the first delivery (default: now - 1 day). */
+  startedAt?: number;
 }
 
 export interface FakeHermes {
@@ -126,6 +147,12 @@ export interface FakeHermes {
   setDown(down: boolean): void;
   /** true = the gateway drains (shutdown/restart): agent endpoints answer 503 gateway_draining, Retry-After: 1. */
   setDraining(draining: boolean): void;
+  /**
+   * Puts a conversation of the older webhook-route setup into this Hermes as its gateway stored it:
+   * chat id `webhook:<route>:session:<conversation_id>`, a gateway session id, source "webhook".
+   * Returns the session id and the gateway session key it is mapped from.
+   */
+  seedWebhookConversation(seed: WebhookConversationSeed): { sessionId: string; chatId: string; sessionKey: string };
   waitFor(predicate: (f: FakeHermes) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
