@@ -86,3 +86,51 @@ describe('sessions', () => {
     expect(res.stderr).toContain(`No store found: ${join(dir, 'data')} does not exist`);
   });
 });
+
+describe('sessions import-webhook', () => {
+  it("stores each conversation's old webhook-route session, then leaves them alone on a second run", async () => {
+    const { startFakeHermes } = await import('../fakes/fake-hermes.js');
+    const hermes = await startFakeHermes({ apiKey: 'hk', advertiseSessionsApi: true });
+    try {
+      const payload = (conversation_id: number) => ({ conversation_id, account_id: 1, inbox_id: 7, message: '' });
+      const a = hermes.seedWebhookConversation({ route: 'captain-inbox-7', payload: payload(1042), exchanges: [['Oi', 'Olá!']] });
+      // A later session of the same conversation (Hermes ≥ 0.18.2 ends webhook sessions after each run).
+      const b = hermes.seedWebhookConversation({ route: 'captain-inbox-7', payload: payload(1042), exchanges: [['De novo', 'Oi de novo']], startedAt: Math.floor(Date.now() / 1000) - 100 });
+      hermes.seedWebhookConversation({ route: 'captain-inbox-7', payload: { message: 'custom template' }, exchanges: [['x', 'y']] });
+      const run = async () => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const env = { DATA_DIR: 'data', HERMES_URL: hermes.url, HERMES_API_KEY: 'hk' };
+        const code = await runCli(['sessions', 'import-webhook', '7'], { env, cwd: dir, out: (t) => out.push(t), err: (t) => err.push(t), log: pino({ level: 'silent' }) });
+        return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+      };
+      const first = await run();
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain(`✓ Conversation 1042 of account 1 continues Hermes session ${b.sessionId} (1 older session of it stay in Hermes, unread)`);
+      expect(first.stdout).not.toContain(a.sessionId);
+      expect(first.stderr).toMatch(/^! 1 session of route captain-inbox-7 name no conversation or no account \(pass --account\): \d{8}_\d{6}_[0-9a-f]{8}$/);
+      expect(first.stderr).not.toContain('hk');
+      const second = await run();
+      expect(second.stdout).toContain('- Conversation 1042 of account 1 already has a session in the bot: left as it is');
+      expect(second.stdout).toContain('0 conversations of route captain-inbox-7 imported');
+      const listed = await cli('sessions', '--conversation', '1042');
+      expect(listed.stdout).toMatch(new RegExp(`^1\\s+1042\\s+${b.sessionId}\\s+header\\s+0\\s+0`, 'm'));
+    } finally {
+      await hermes.close();
+    }
+  });
+
+  it('says what is missing without Hermes settings, or when Hermes has no sessions API', async () => {
+    expect((await cli('sessions', 'import-webhook', '7')).stderr).toContain('Set HERMES_URL and HERMES_API_KEY');
+    const { startFakeHermes } = await import('../fakes/fake-hermes.js');
+    const hermes = await startFakeHermes({ apiKey: 'hk' });
+    try {
+      const err: string[] = [];
+      const code = await runCli(['sessions', 'import-webhook', '7'], { env: { DATA_DIR: 'data', HERMES_URL: hermes.url, HERMES_API_KEY: 'hk' }, cwd: dir, out: () => {}, err: (t) => err.push(t), log: pino({ level: 'silent' }) });
+      expect(code).toBe(1);
+      expect(err.join('\n')).toContain('no sessions API');
+    } finally {
+      await hermes.close();
+    }
+  });
+});
