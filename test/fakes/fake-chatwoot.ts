@@ -1,19 +1,22 @@
 /**
- * A fake Chatwoot v4.15 on 127.0.0.1 for tests: the bot-token and admin REST endpoints the service uses
+ * A fake Chatwoot (v4.15.1 by default; `version` plays 4.13.0–4.15.1) on 127.0.0.1 for tests: the bot-token and admin REST endpoints the service uses
  * (chatwoot.md §5–§6), every request recorded and checked against the OpenAPI contract, failure
  * injection, and optional echo of the bot's own messages as signed webhooks (what Chatwoot really does).
  *
- * Pieces: chatwoot/routes.ts (endpoints), chatwoot/auth.ts (tokens), chatwoot/state.ts (data),
+ * Pieces: chatwoot/routes.ts (endpoints), chatwoot/auth.ts (tokens and each version's bot rights),
+ * chatwoot/teams.ts (teams listing), chatwoot/api-index.ts (GET /api, the version), chatwoot/state.ts (data),
  * chatwoot/presenters.ts (JSON shapes), chatwoot/echo.ts (webhooks back to the bot).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createContractValidator, type ContractValidator } from '../helpers/openapi.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
-import { authenticate, type AuthConfig } from './chatwoot/auth.js';
+import { API_INDEX_PATH, apiIndexJson } from './chatwoot/api-index.js';
+import { authenticate, botAccessible, chatwootVersion, type AuthConfig } from './chatwoot/auth.js';
 import { EchoSender } from './chatwoot/echo.js';
 import { conversationWebhookData, messageWebhook } from './chatwoot/presenters.js';
 import { findRoute, NOT_FOUND, type Reply } from './chatwoot/routes.js';
 import { ChatwootState } from './chatwoot/state.js';
+import { findTeamRoute, TeamDirectory } from './chatwoot/teams.js';
 import type { CannedResponse, ConversationState, ConversationStatus, FakeChatwoot, FakeChatwootOptions, RecordedRequest, StoredMessage } from './chatwoot/types.js';
 import {
   flatHeaders,
@@ -40,7 +43,10 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
     botId: opts.botId ?? 4,
     botName: opts.botName ?? 'Assistente Acme',
   };
-  const showAllowed = opts.showAllowed ?? true;
+  // The version sets what the bot token may do, as that release's BOT_ACCESSIBLE_ENDPOINTS does.
+  const version = chatwootVersion(opts.version ?? '4.15.1');
+  const teams = new TeamDirectory();
+  for (const team of opts.teams ?? []) teams.add({ ...team, accountId: team.accountId ?? auth.accountId });
   const state = new ChatwootState(opts.inboxId ?? 7);
   const validator: ContractValidator | null = opts.validate === false ? null : createContractValidator(opts.specPath);
   const echo = opts.echo ? new EchoSender(opts.echo) : null;
@@ -92,10 +98,13 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
   }
 
   function route(req: IncomingMessage, r: RecordedRequest): Reply {
-    const found = findRoute(r.method, r.path);
+    if (r.method === 'GET' && r.path.replace(/\/$/, '') === API_INDEX_PATH) return { status: 200, json: apiIndexJson(version, opts.health ?? { queueServices: 'ok', dataServices: 'ok' }) };
+    const found = findRoute(r.method, r.path) ?? findTeamRoute(teams, r.method, r.path);
     if (!found) return { status: 404, json: { error: 'Resource could not be found', fake: 'route not implemented by fake-chatwoot' } };
     const { route: handler, params } = found;
-    const botAllowed = handler.bot === 'show' ? showAllowed : handler.bot;
+    // showAllowed (older option) overrides the version for GET conversation only.
+    const botAllowed =
+      handler.bot === 'conversations#show' && opts.showAllowed !== undefined ? opts.showAllowed : handler.bot !== false && botAccessible(version, handler.bot);
     const result = authenticate(req, auth, state, botAllowed, params.account ?? null);
     if (!result.ok) return { status: result.status, json: result.body };
     const conv = handler.conversation ? state.conversation(params.account!, params.conversation!) : undefined;
@@ -156,6 +165,7 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
 
   const fake: FakeChatwoot = {
     url: server.url,
+    version,
     requests,
     echoes: echo?.records ?? [],
     agentBots: state.agentBots,
@@ -180,6 +190,7 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
       }),
     addInbox: (inbox) => state.addInbox(inbox, auth.accountId),
     addAgentBot: (bot) => state.addAgentBot(bot, auth.accountId),
+    addTeam: (team) => teams.add({ ...team, accountId: team.accountId ?? auth.accountId }),
     close: async () => {
       await echo?.close();
       await server.close();

@@ -44,6 +44,8 @@ export const KNOWN_MISMATCHES = {
     { method: 'post', path: '/api/v1/accounts/{account_id}/agent_bots/{id}/reset_secret', operationId: 'reset-agent-bot-secret' },
     { method: 'post', path: '/api/v1/accounts/{account_id}/agent_bots/{id}/reset_access_token', operationId: 'reset-agent-bot-access-token' },
     { method: 'delete', path: '/api/v1/accounts/{account_id}/agent_bots/{id}/avatar', operationId: 'delete-agent-bot-avatar' },
+    // `get '/api', to: 'api#index'`: public, answers {version, timestamp, queue_services, data_services}.
+    { method: 'get', path: '/api', operationId: 'api-index' },
   ],
   /** Request bodies Chatwoot accepts but the spec's schema rejects: key "METHOD template" → normaliser. */
   requestBodies: {

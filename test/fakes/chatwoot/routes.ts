@@ -4,6 +4,7 @@
  * (fake-chatwoot.ts) does auth, recording, failure injection and echo delivery around them.
  */
 import { agentBotJson, conversationJson, inboxJson, messageJson, teamJson, userJson, type Actor } from './presenters.js';
+import type { Endpoint } from './auth.js';
 import { secureToken, type ChatwootState } from './state.js';
 import type { AgentBotRecord, ConversationState, ConversationStatus, InboxRecord, StoredMessage } from './types.js';
 
@@ -30,8 +31,8 @@ export interface RouteContext {
 export interface Route {
   method: string;
   pattern: RegExp;
-  /** In BOT_ACCESSIBLE_ENDPOINTS; 'show' depends on the Chatwoot version (showAllowed option). */
-  bot: boolean | 'show';
+  /** Chatwoot's controller#action, which auth.ts looks up in the version's BOT_ACCESSIBLE_ENDPOINTS; false = users only. */
+  bot: Endpoint | false;
   /** Needs the conversation of the path (404 when it is marked missing). */
   conversation?: boolean;
   handle(ctx: RouteContext): Reply;
@@ -46,17 +47,17 @@ const conv = (suffix: string): RegExp =>
 const account = (suffix: string): RegExp => new RegExp(`^/api/v1/accounts/(?<account>\\d+)${suffix}/?$`);
 
 export const routes: Route[] = [
-  { method: 'GET', pattern: conv(''), bot: 'show', conversation: true, handle: (c) => ({ status: 200, json: conversationJson(c.state, c.conv) }) },
-  { method: 'PATCH', pattern: conv(''), bot: true, conversation: true, handle: updateConversation },
-  { method: 'POST', pattern: conv('/messages'), bot: true, conversation: true, handle: createMessage },
+  { method: 'GET', pattern: conv(''), bot: 'conversations#show', conversation: true, handle: (c) => ({ status: 200, json: conversationJson(c.state, c.conv) }) },
+  { method: 'PATCH', pattern: conv(''), bot: 'conversations#update', conversation: true, handle: updateConversation },
+  { method: 'POST', pattern: conv('/messages'), bot: 'conversations/messages#create', conversation: true, handle: createMessage },
   { method: 'GET', pattern: conv('/messages'), bot: false, conversation: true, handle: listMessages },
-  { method: 'POST', pattern: conv('/toggle_status'), bot: true, conversation: true, handle: toggleStatus },
-  { method: 'POST', pattern: conv('/toggle_typing_status'), bot: true, conversation: true, handle: toggleTyping },
-  { method: 'POST', pattern: conv('/toggle_priority'), bot: true, conversation: true, handle: togglePriority },
-  { method: 'GET', pattern: conv('/labels'), bot: true, conversation: true, handle: (c) => ({ status: 200, json: { payload: c.conv.labels } }) },
-  { method: 'POST', pattern: conv('/labels'), bot: true, conversation: true, handle: setLabels },
-  { method: 'POST', pattern: conv('/assignments'), bot: true, conversation: true, handle: assign },
-  { method: 'POST', pattern: conv('/custom_attributes'), bot: true, conversation: true, handle: setCustomAttributes },
+  { method: 'POST', pattern: conv('/toggle_status'), bot: 'conversations#toggle_status', conversation: true, handle: toggleStatus },
+  { method: 'POST', pattern: conv('/toggle_typing_status'), bot: 'conversations#toggle_typing_status', conversation: true, handle: toggleTyping },
+  { method: 'POST', pattern: conv('/toggle_priority'), bot: 'conversations#toggle_priority', conversation: true, handle: togglePriority },
+  { method: 'GET', pattern: conv('/labels'), bot: 'conversations/labels#index', conversation: true, handle: (c) => ({ status: 200, json: { payload: c.conv.labels } }) },
+  { method: 'POST', pattern: conv('/labels'), bot: 'conversations/labels#create', conversation: true, handle: setLabels },
+  { method: 'POST', pattern: conv('/assignments'), bot: 'conversations/assignments#create', conversation: true, handle: assign },
+  { method: 'POST', pattern: conv('/custom_attributes'), bot: 'conversations#custom_attributes', conversation: true, handle: setCustomAttributes },
   { method: 'GET', pattern: account('/agent_bots'), bot: false, handle: listBots },
   { method: 'POST', pattern: account('/agent_bots'), bot: false, handle: createBot },
   { method: 'GET', pattern: account('/agent_bots/(?<id>\\d+)'), bot: false, handle: (c) => withBot(c, (b) => ({ status: 200, json: agentBotJson(b) })) },
@@ -70,8 +71,8 @@ export const routes: Route[] = [
   { method: 'GET', pattern: account('/inboxes/(?<id>\\d+)/agent_bot'), bot: false, handle: getInboxBot },
 ];
 
-export function findRoute(method: string, path: string): { route: Route; params: Record<string, number> } | null {
-  for (const route of routes) {
+export function findRoute(method: string, path: string, table: Route[] = routes): { route: Route; params: Record<string, number> } | null {
+  for (const route of table) {
     if (route.method !== method) continue;
     const m = route.pattern.exec(path);
     if (m) return { route, params: Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, Number(v)])) };

@@ -1,5 +1,10 @@
 /** Public types of the fake Chatwoot (see fake-chatwoot.ts for the behaviour). */
 import type { RequestFilter } from '../common/http.js';
+import type { ChatwootVersion } from './auth.js';
+import type { ApiIndexHealth } from './api-index.js';
+import type { TeamRecord } from './teams.js';
+
+export type { ChatwootVersion, TeamRecord };
 
 export type ConversationStatus = 'pending' | 'open' | 'resolved' | 'snoozed';
 
@@ -18,8 +23,18 @@ export interface FakeChatwootOptions {
    * API also sends conversation_opened/_resolved, conversation_status_changed and conversation_updated.
    */
   echo?: { webhookUrl: string; secret: string; statusEvents?: boolean };
-  /** GET conversation allowed for the bot token (default true; false = Chatwoot before #14655: 401). */
+  /**
+   * The Chatwoot release played (default '4.15.1'; '4.13' = '4.13.0'): it sets the bot token's rights as
+   * that release's BOT_ACCESSIBLE_ENDPOINTS does (before 4.14.2 no GET conversation and no labels: 401
+   * "not authorized for bots"), and GET /api answers it as `version`.
+   */
+  version?: ChatwootVersion | '4.13' | '4.14';
+  /** GET conversation allowed for the bot token, whatever the version (older option; unset = as the version says). */
   showAllowed?: boolean;
+  /** Teams of the account, listed by GET …/teams (default none). */
+  teams?: Array<{ id: number; name: string; accountId?: number }>;
+  /** What GET /api reports about Redis and Postgres (default both 'ok'). */
+  health?: ApiIndexHealth;
   /** Account of the bot token (default 1). */
   accountId?: number;
   /** Identity behind botToken, used as message sender (default 4, 'Assistente Acme' as in the fixtures). */
@@ -130,6 +145,8 @@ export type CannedResponse =
 
 export interface FakeChatwoot {
   url: string;
+  /** The Chatwoot release played (full form, e.g. '4.13.0'). */
+  version: ChatwootVersion;
   requests: RecordedRequest[];
   /** Every contract violation seen, prefixed "METHOD path: ". */
   violations(): string[];
@@ -145,6 +162,7 @@ export interface FakeChatwoot {
   inboxes: Map<number, InboxRecord>;
   addInbox(inbox: { id: number; name: string; channel_type: string; accountId?: number; agentBotId?: number | null }): InboxRecord;
   addAgentBot(bot: Partial<AgentBotRecord> & { name: string }): AgentBotRecord;
+  addTeam(team: { id: number; name: string; accountId?: number }): TeamRecord;
   /** Webhooks sent back by the echo option, in order. */
   echoes: EchoRecord[];
   close(): Promise<void>;
