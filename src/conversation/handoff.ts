@@ -1,3 +1,4 @@
+import { BOT_RIGHTS_SINCE, refusedToBots } from '../chatwoot/bot-rights.js';
 import type { ChatwootClient } from '../chatwoot/client.js';
 import type { ConversationKey } from '../chatwoot/events.js';
 import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
@@ -22,25 +23,43 @@ export interface HandoffRequest {
  * label (merged: Chatwoot replaces the whole set), optionally a team, and status `open`.
  * The bot stays silent there until the conversation has left `pending` and come back.
  * Each Chatwoot step is best effort: a failing note must not keep the conversation from opening.
+ *
+ * Chatwoot before 4.14.2 lets no bot read or write labels (see bot-rights.ts): the label is then left
+ * out, and the note says so, so a team that filters on the label knows why this one lacks it. Whether
+ * labels work is read (GET labels, harmless) before the note is planned, because a planned note is
+ * never rewritten.
  */
 const NOTE_PREFIX = '🤖 Bot handed this conversation to the team: ';
+
+export function labelRefusedNote(label: string): string {
+  return `The label "${label}" could not be set: this Chatwoot lets bots neither read nor write labels before version ${BOT_RIGHTS_SINCE}.`;
+}
+
+/** Whether the bot may label the conversation; with the labels it read when it may (for the merge). */
+type LabelRight = { right: 'allowed'; current: string[] } | { right: 'refused' } | { right: 'unknown' };
 
 export class Handoff {
   constructor(private readonly deps: { store: Store; chatwoot: ChatwootClient; outbox: Outbox; log: Logger }) {}
 
-  /** Records the hand-off's messages in the outbox first, so a crash in between still hands off once. */
-  async plan(req: Omit<HandoffRequest, 'settings'>): Promise<void> {
-    const note = req.reason.startsWith(NOTE_PREFIX) ? req.reason : `${NOTE_PREFIX}${req.reason}`;
+  /**
+   * Records the hand-off's messages in the outbox first, so a crash in between still hands off once.
+   * Answers whether the bot may label the conversation (read now, for the note).
+   */
+  async plan(req: Omit<HandoffRequest, 'settings'> & { settings: Pick<ResolvedInboxSettings, 'handoffLabel'> }): Promise<LabelRight> {
+    const labels = await this.labelRight(req.key);
+    let note = req.reason.startsWith(NOTE_PREFIX) ? req.reason : `${NOTE_PREFIX}${req.reason}`;
+    if (labels.right === 'refused') note += `\n\n${labelRefusedNote(req.settings.handoffLabel)}`;
     const parts: Array<{ part: number; content: string; private: boolean }> = [{ part: HANDOFF_PARTS.note, content: note, private: true }];
     if (req.customerMessage) parts.unshift({ part: HANDOFF_PARTS.fallback, content: req.customerMessage, private: false });
     await this.deps.store.planParts(req.turnId, null, parts);
+    return labels;
   }
 
   async run(req: HandoffRequest): Promise<void> {
     const { store, chatwoot, outbox, log } = this.deps;
     const ctx = { ...logKey(req.key), turnId: req.turnId };
     await store.setBotState(req.key, 'handed_off', req.reason, Date.now());
-    await this.plan(req);
+    const labels = await this.plan(req);
     const planned = await store.getOutbox(req.turnId);
     for (const part of planned.filter((p) => p.part === HANDOFF_PARTS.fallback || p.part === HANDOFF_PARTS.note)) {
       try {
@@ -49,13 +68,27 @@ export class Handoff {
         log.error({ ...ctx, part: part.part, err: String(error) }, 'hand-off message could not be posted');
       }
     }
-    await this.step(ctx, 'label the conversation', () => chatwoot.addLabels(req.key, [req.settings.handoffLabel]));
+    const label = req.settings.handoffLabel;
+    if (labels.right === 'refused') log.warn({ ...ctx, label }, `hand-off without the label: Chatwoot before ${BOT_RIGHTS_SINCE} refuses labels to bots`);
+    else if (labels.right === 'unknown') await this.step(ctx, 'label the conversation', () => chatwoot.addLabels(req.key, [label]));
+    // Chatwoot replaces the whole set: merge into what was just read.
+    else if (!labels.current.includes(label)) await this.step(ctx, 'label the conversation', () => chatwoot.setLabels(req.key, [...labels.current, label]));
     if (req.settings.handoffTeamId !== undefined) {
       const teamId = req.settings.handoffTeamId;
       await this.step(ctx, 'assign the team', () => chatwoot.assignTeam(req.key, teamId));
     }
     await this.step(ctx, 'open the conversation', () => chatwoot.toggleStatus(req.key, 'open'));
     log.warn({ ...ctx, reason: req.reason }, 'conversation handed to humans');
+  }
+
+  /** GET labels, which also serves the merge that follows: 401 "not authorized for bots" = before 4.14.2. */
+  private async labelRight(key: ConversationKey): Promise<LabelRight> {
+    try {
+      return { right: 'allowed', current: await this.deps.chatwoot.getLabels(key) };
+    } catch (error) {
+      // Any other failure: labelling is tried anyway (and logged if it fails), the note makes no claim.
+      return refusedToBots(error) ? { right: 'refused' } : { right: 'unknown' };
+    }
   }
 
   private async step(ctx: object, what: string, action: () => Promise<void>): Promise<void> {

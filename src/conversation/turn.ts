@@ -143,7 +143,7 @@ export class TurnRunner {
     const planned = await store.planParts(turn.id, content, splitReply(text).map((part, i) => ({ part: i, content: part, private: false })));
     if (!verdict.handoff) return planned;
     // A reply with the hand-off marker: deliver it, then hand off. Planned now so a crash in between still does.
-    await this.deps.handoff.plan({ key: turn.key, turnId: turn.id, reason: `Hermes asked for a human (${verdict.handoff.reason})`, customerMessage: undefined });
+    await this.deps.handoff.plan({ key: turn.key, turnId: turn.id, reason: `Hermes asked for a human (${verdict.handoff.reason})`, customerMessage: undefined, settings });
     return store.getOutbox(turn.id);
   }
 
@@ -190,7 +190,12 @@ export class TurnRunner {
     return 'skipped';
   }
 
-  /** 'bot' when the bot may post; otherwise why not. Chatwoot may have changed hands while Hermes thought. */
+  /**
+   * 'bot' when the bot may post; otherwise why not. Chatwoot may have changed hands while Hermes thought.
+   * Chatwoot before 4.14.2 does not let a bot read a conversation (the client then answers null): the
+   * last status Chatwoot sent us stands in for the live one, and a `bot-off` label added meanwhile is
+   * only seen with the customer's next message (its webhook carries the labels).
+   */
   private async liveOwner(turn: Turn, botOffLabel: string): Promise<string> {
     // Both views at once (the store's answer decides first; Chatwoot's is read in parallel, not after).
     const [conversation, live] = await Promise.all([
@@ -202,8 +207,12 @@ export class TurnRunner {
       }),
     ]);
     if (conversation && conversation.botState !== 'active') return `bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`;
-    if (live && live.status !== 'pending') return `conversation is ${live.status} in Chatwoot`;
-    if (live?.labels.includes(botOffLabel)) return `conversation has the label ${botOffLabel}`;
+    if (live) {
+      if (live.status !== 'pending') return `conversation is ${live.status} in Chatwoot`;
+      if (live.labels.includes(botOffLabel)) return `conversation has the label ${botOffLabel}`;
+    } else if (conversation?.lastStatus && conversation.lastStatus !== 'pending') {
+      return `conversation is ${conversation.lastStatus} (the last status Chatwoot sent; it could not be read live)`;
+    }
     return 'bot';
   }
 
