@@ -83,6 +83,12 @@ export class ChatwootAdmin {
     await this.call('post', `/inboxes/${inboxId}/set_agent_bot`, { agent_bot: botId }, this.noInbox(inboxId));
   }
 
+  /** The account's teams (teams_controller#index). */
+  async listTeams(): Promise<Array<{ id: number; name: string }>> {
+    const data = await this.call<Array<{ id: number; name: string }>>('get', '/teams');
+    return (Array.isArray(data) ? data : []).map((t) => ({ id: t.id, name: t.name }));
+  }
+
   private noInbox(inboxId: number): string {
     return `Account ${this.accountId} has no inbox ${inboxId} (see: chatwoot-hermes-bot inboxes).`;
   }

@@ -11,6 +11,8 @@ export interface CliIo {
   err(text: string): void;
   /** Passed to the store and clients; silent unless LOG_LEVEL asks for more (on stderr). */
   log: Logger;
+  /** Where requests for PUBLIC_URL really go (doctor's end-to-end probe). Unset = PUBLIC_URL itself; tests route it to a local bot. */
+  reach?: (publicUrl: string) => string;
 }
 
 export interface OptionSpec {

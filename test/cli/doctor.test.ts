@@ -23,6 +23,8 @@ async function healthy(hermes: FakeHermesOptions = {}): Promise<CliWorld> {
   expect((await w.run(['install'])).code).toBe(0);
   expect((await w.run(['enable', '7'])).code).toBe(0);
   Object.assign(w.env, botEnv(w));
+  // The bot itself runs too, and PUBLIC_URL leads to it (doctor's end-to-end probe).
+  await w.startBot();
   return w;
 }
 
@@ -39,9 +41,11 @@ describe('doctor: all well', () => {
     expect(lines(res.stdout, '✓').map((l) => l.replace(/http:\/\/127\.0\.0\.1:\d+/g, 'URL').replace(/\/tmp\/[^)\s]+/, 'DIR'))).toEqual([
       '✓ Configuration valid (store: SQLite in DIR)',
       '✓ Chatwoot reachable at URL; CHATWOOT_BOT_TOKEN accepted in account 1',
+      '✓ Chatwoot 4.15.1: the bot token may read conversations and labels',
       '✓ The bot "Hermes Assistant" (id 100) receives its webhooks at https://203.0.113.10/chatwoot/webhook',
       "✓ Signing secret set; it matches the bot's Webhook Secret",
       '✓ PUBLIC_URL https://203.0.113.10 is a public address',
+      "✓ The bot runs behind https://203.0.113.10: /healthz answers, and it accepts a test event signed with Chatwoot's Webhook Secret (and ignores it)",
       '✓ The bot answers in 1 inbox: 7 (WhatsApp Vendas)',
       '✓ Hermes reachable at URL; key accepted; offers X-Hermes-Session-Id',
       expect.stringMatching(/^✓ Store writable: SQLite in /),

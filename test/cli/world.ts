@@ -8,7 +8,9 @@ import { freePort } from '../helpers/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { createBot, type Bot } from '../../src/bot.js';
 import { runCli } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startFakeChatwoot, type FakeChatwoot, type FakeChatwootOptions } from '../fakes/fake-chatwoot.js';
 import { startFakeHermes, type FakeHermes, type FakeHermesOptions } from '../fakes/fake-hermes.js';
 
@@ -33,6 +35,13 @@ export interface CliWorld {
   dataDir: string;
   /** The environment every run gets (tests may change it). */
   env: Record<string, string | undefined>;
+  /**
+   * Where PUBLIC_URL leads in this world (doctor's end-to-end probe): the bot started by startBot, or
+   * a closed port (nothing runs there). Tests may point it at any local server, e.g. a proxy.
+   */
+  botUrl: string;
+  /** Starts the real bot (createBot) with the world's environment plus `env`, on its own store; PUBLIC_URL leads to it. */
+  startBot(env?: Record<string, string | undefined>): Promise<{ url: string; bot: Bot }>;
   run(argv: string[], env?: Record<string, string | undefined>): Promise<RunResult>;
   close(): Promise<void>;
 }
@@ -47,6 +56,8 @@ export async function startCliWorld(opts: { chatwoot?: FakeChatwootOptions; herm
   }
   const dir = mkdtempSync(join(tmpdir(), 'cwhb-cli-'));
   const dataDir = join(dir, 'data');
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
+  const running: Bot[] = [];
   const env: Record<string, string | undefined> = {
     CHATWOOT_URL: chatwoot.url,
     CHATWOOT_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -56,12 +67,22 @@ export async function startCliWorld(opts: { chatwoot?: FakeChatwootOptions; herm
     HERMES_API_KEY: HERMES_KEY,
     DATA_DIR: dataDir,
   };
-  return {
+  const world: CliWorld = {
     chatwoot,
     hermes,
     dir,
     dataDir,
     env,
+    botUrl: nowhere,
+    async startBot(extra = {}) {
+      const botDir = mkdtempSync(join(dir, 'running-bot-'));
+      const config = loadConfig({ ...env, DATABASE_URL: undefined, ...extra, DATA_DIR: botDir, LOG_LEVEL: 'silent' });
+      const bot = await createBot(config, pino({ level: 'silent' }));
+      const server = await bot.listen(0, '127.0.0.1');
+      running.push(bot);
+      world.botUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      return { url: world.botUrl, bot };
+    },
     async run(argv, extra = {}) {
       const stdout: string[] = [];
       const stderr: string[] = [];
@@ -71,16 +92,19 @@ export async function startCliWorld(opts: { chatwoot?: FakeChatwootOptions; herm
         out: (t) => stdout.push(t),
         err: (t) => stderr.push(t),
         log: pino({ level: 'silent' }),
+        reach: () => world.botUrl,
       });
       const out = stdout.join('\n');
       const err = stderr.join('\n');
       return { code, stdout: out, stderr: err, all: `${out}\n${err}` };
     },
     async close() {
+      await Promise.all(running.map((b) => b.stop(100)));
       await Promise.all([chatwoot.close(), hermes.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return world;
 }
 
 /** After `install`: the bot's credentials as the bot's environment would hold them. */

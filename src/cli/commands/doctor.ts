@@ -3,13 +3,16 @@ import { ChatwootAdmin, type AgentBot } from '../chatwoot-admin.js';
 import { CliError, stringOption, type Command } from '../command.js';
 import { checkBotInChatwoot } from '../doctor/bot.js';
 import { checkBotToken } from '../doctor/chatwoot.js';
+import { checkChatwootVersion, readChatwootInfo } from '../doctor/chatwoot-version.js';
 import { checkConfig } from '../doctor/config.js';
 import { checkHermes, strictBuildWarning } from '../doctor/hermes.js';
 import { checkInboxes } from '../doctor/inboxes.js';
 import { checkPublicUrl } from '../doctor/public-url.js';
+import { checkRunningBot } from '../doctor/running-bot.js';
 import { fail, PROBLEMS, renderReport, skip, warn, type CheckResult } from '../doctor/report.js';
 import { checkSigningSecret } from '../doctor/secret.js';
 import { checkStore } from '../doctor/store.js';
+import { checkHandoffTeams } from '../doctor/teams.js';
 
 export const doctor: Command = {
   name: 'doctor',
@@ -18,7 +21,9 @@ export const doctor: Command = {
   details: [
     'Runs every check on one screen and exits non-zero when one fails (✗). Warnings (!) do not fail.',
     'Run it where the bot runs, with its environment. With an administrator token (--token or',
-    "CHATWOOT_ADMIN_TOKEN) it also checks the bot's webhook URL, secret and inboxes in Chatwoot.",
+    "CHATWOOT_ADMIN_TOKEN) it also checks the bot's webhook URL, secret, inboxes and hand-off teams in Chatwoot.",
+    'It also proves the running bot end to end: GET PUBLIC_URL/healthz, then a signed test event to',
+    'PUBLIC_URL/chatwoot/webhook, which the bot must answer "ignored" (nothing is stored or sent).',
     '',
     'Example: chatwoot-hermes-bot doctor --account 1 --token <admin token>',
   ].join('\n'),
@@ -47,8 +52,9 @@ export const doctor: Command = {
     if (accountId === null) {
       results.push(fail(PROBLEMS.accountMissing, rawAccount ? `"${rawAccount}" is not an account id` : "needed to check the bot's token and settings in Chatwoot"));
     } else {
-      const token = await checkBotToken(config, accountId);
+      const [token, info] = await Promise.all([checkBotToken(config, accountId), readChatwootInfo(config.chatwoot.url)]);
       results.push(token.result);
+      if (token.reachable) results.push(...checkChatwootVersion(info, token.rights));
       const adminToken = stringOption(args, 'token') ?? io.env.CHATWOOT_ADMIN_TOKEN?.trim();
       if (!adminToken) {
         results.push(
@@ -68,12 +74,27 @@ export const doctor: Command = {
     }
     results.push(checkSigningSecret(config, bot));
     results.push(await checkPublicUrl(config.publicUrl));
+    if (config.publicUrl) {
+      // Signed with Chatwoot's own secret when the administrator token showed it: what the bot must accept.
+      const chatwootSecret = typeof bot?.secret === 'string' && bot.secret !== '' ? bot.secret : undefined;
+      results.push(
+        await checkRunningBot({
+          publicUrl: config.publicUrl,
+          secret: chatwootSecret ?? config.chatwoot.webhookSecret,
+          secretSource: chatwootSecret ? 'chatwoot' : 'env',
+          webhookToken: config.chatwoot.webhookToken,
+          ...(io.reach ? { reach: io.reach } : {}),
+        }),
+      );
+    }
 
     // The store first: it holds the inboxes' own Hermes profiles and the evidence of a strict build.
     const { result: storeResult, store } = await checkStore(config.store, io.log);
     try {
       const overrides = store ? new Map((await store.listInboxSettings()).map((r) => [r.inboxId, r.settings])) : null;
       if (admin && bot) results.push(await checkInboxes(admin, bot, overrides));
+      const teams = admin && overrides ? await checkHandoffTeams(admin, overrides) : null;
+      if (teams) results.push(teams);
 
       results.push(await checkHermes('Hermes', config.hermes.url, config.hermes.apiKey));
       for (const [inboxId, settings] of overrides ?? []) {

@@ -63,6 +63,38 @@ export const PROBLEMS = {
     headline: 'Hermes offers customers risky tools',
     fix: "Every WhatsApp customer can ask the model to use them. In Hermes' $HERMES_HOME/config.yaml set platform_toolsets: {api_server: [web, vision, todo, no_mcp]} (only what customers need; README → Securing Hermes for customers), then run doctor again.",
   },
+  botUnreachable: {
+    headline: 'Bot not reachable at PUBLIC_URL',
+    fix: "Start the bot (npm start, systemctl start …, or scale the Heroku web dyno) and make sure PUBLIC_URL leads to it: DNS, firewall, and the reverse proxy's upstream (the bot's PORT, e.g. Caddy: reverse_proxy 127.0.0.1:3000).",
+  },
+  botTls: {
+    headline: 'TLS to PUBLIC_URL fails',
+    fix: "Chatwoot checks the certificate as this machine does: serve a valid certificate for PUBLIC_URL's host (e.g. Caddy or Let's Encrypt), or use http:// if that port speaks plain HTTP.",
+  },
+  notThisBot: {
+    headline: 'PUBLIC_URL does not lead to this bot',
+    fix: 'Point the address at the bot (GET /healthz must answer {"status":"ok"}, POST /chatwoot/webhook must reach it as sent), or correct PUBLIC_URL and run chatwoot-hermes-bot install.',
+  },
+  runningSecretDiffers: {
+    headline: 'The running bot refuses the signature',
+    fix: "The process behind PUBLIC_URL runs with another CHATWOOT_WEBHOOK_SECRET (or WEBHOOK_TOKEN) than Chatwoot's: set the bot's Webhook Secret (Chatwoot → Settings → Bots) in the running bot's environment (e.g. heroku config:set) and restart it.",
+  },
+  bodyRewritten: {
+    headline: 'The proxy changes the webhook body',
+    fix: 'Something between Chatwoot and the bot re-encodes the JSON body, so signatures over the exact bytes no longer match: pass the body through unchanged (no JSON re-serialising, charset conversion or body rewriting in the proxy).',
+  },
+  headersDropped: {
+    headline: 'The signature headers do not reach the bot',
+    fix: 'The proxy drops X-Chatwoot-Signature or X-Chatwoot-Timestamp: let it pass every request header through.',
+  },
+  clockSkew: {
+    headline: "Clocks disagree with the bot's",
+    fix: "The bot refuses webhooks stamped more than 5 minutes from its own clock: keep the bot's host, Chatwoot's and this machine's clocks on NTP (e.g. timedatectl set-ntp true).",
+  },
+  teamUnknown: {
+    headline: 'Hand-off team does not exist',
+    fix: 'Chatwoot answers an unknown team id with 200 and clears the team, so hand-offs would reach no team: set the id of an existing team (Settings → Teams) with chatwoot-hermes-bot inbox-config <inbox-id> handoffTeamId=<id>, or remove it with handoffTeamId=',
+  },
   storeUnwritable: {
     headline: 'Store not writable',
     fix: 'Make DATA_DIR a writable, persistent directory, or check DATABASE_URL (host reachable, credentials, TLS).',
