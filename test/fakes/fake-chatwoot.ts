@@ -107,6 +107,8 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
       handler.bot === 'conversations#show' && opts.showAllowed !== undefined ? opts.showAllowed : handler.bot !== false && botAccessible(version, handler.bot);
     const result = authenticate(req, auth, state, botAllowed, params.account ?? null);
     if (!result.ok) return { status: result.status, json: result.body };
+    // Display ids start at 1 (a per-account sequence), so conversation 0 never exists: find_by! → 404.
+    if (handler.conversation && params.conversation === 0) return NOT_FOUND;
     const conv = handler.conversation ? state.conversation(params.account!, params.conversation!) : undefined;
     if (conv?.missing) return NOT_FOUND;
     const body = r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? r.body : {};

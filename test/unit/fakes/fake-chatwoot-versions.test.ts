@@ -97,6 +97,12 @@ describe('fake Chatwoot: the bot token per version', () => {
     }
   });
 
+  it('conversation 0 never exists (display ids start at 1): 404 once auth, bot rights and account passed', async () => {
+    const f = await start({ version: '4.15.1' });
+    expect(await call(f, 'GET', '/api/v1/accounts/1/conversations/0/labels', 'bot-token')).toEqual({ status: 404, json: { error: 'Resource could not be found' } });
+    expect((await call(f, 'GET', '/api/v1/accounts/1/conversations/0/labels', 'wrong')).status).toBe(401);
+  });
+
   it('refuses a version it cannot play', async () => {
     await expect(startFakeChatwoot({ version: '4.12.0' as never })).rejects.toThrow(/cannot play Chatwoot 4\.12\.0/);
   });
