@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEMS } from '../../src/cli/doctor/report.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { FakeHermesOptions } from '../fakes/fake-hermes.js';
+import { waitUntil } from '../helpers/wait.js';
 import { botEnv, closedPort, startCliWorld, type CliWorld } from './world.js';
 
 let w: CliWorld;
@@ -255,6 +256,9 @@ describe('doctor: the tools Hermes gives customers (GET /v1/toolsets)', () => {
   it("fails on Hermes' default toolsets, naming each risky one and the config.yaml fix", async () => {
     // No platform_toolsets.api_server in config.yaml: Hermes' own defaults.
     await healthy({ platformToolsets: undefined });
+    // The running bot asks once at start (its own warning); count only doctor's requests.
+    const toolsetStatuses = () => w.hermes.requests.filter((r) => r.path === '/v1/toolsets').map((r) => r.status);
+    await waitUntil(() => toolsetStatuses().length === 1);
     const res = await w.run(['doctor']);
     expect(res.code).toBe(1);
     const [line] = lines(res.stdout, '✗');
@@ -263,7 +267,7 @@ describe('doctor: the tools Hermes gives customers (GET /v1/toolsets)', () => {
     expect(line).not.toContain('web (');
     expect(res.stdout).toContain(`fix: ${PROBLEMS.hermesRiskyTools.fix}`);
     expect(PROBLEMS.hermesRiskyTools.fix).toContain('platform_toolsets: {api_server: [web, vision, todo, no_mcp]}');
-    expect(w.hermes.requests.filter((r) => r.path === '/v1/toolsets').map((r) => r.status)).toEqual([200]);
+    expect(toolsetStatuses()).toEqual([200, 200]);
   });
 
   it('fails when a single host toolset is left in a custom list', async () => {
