@@ -12,6 +12,7 @@ const REDACT = [
   'headers.authorization',
   'headers["x-chatwoot-signature"]',
   '*.headers.api_access_token',
+  '*.headers["api-access-token"]',
   '*.headers.authorization',
   'config.chatwoot.botToken',
   'config.chatwoot.webhookSecret',

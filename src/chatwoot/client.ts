@@ -32,8 +32,10 @@ export interface ChatwootClientOptions {
 
 /**
  * The bot-token REST calls (chatwoot.md §5). Only endpoints in Chatwoot's BOT_ACCESSIBLE_ENDPOINTS.
- * Retries 429 and 5xx; every other answer is final. The token travels in `api_access_token`, the
- * header Chatwoot's spec names.
+ * Retries 429 and 5xx; every other answer is final. The token travels in `api-access-token`: Rails
+ * reads it as HTTP_API_ACCESS_TOKEN just like the spec's `api_access_token`
+ * (app/controllers/api/base_controller.rb, concerns/access_token_auth_helper.rb), and nginx, which
+ * drops headers with underscores by default (`underscores_in_headers off`), lets it through.
  */
 export class ChatwootClient {
   private readonly http: AxiosInstance;
@@ -45,14 +47,14 @@ export class ChatwootClient {
     this.http = axios.create({
       baseURL: options.baseUrl,
       timeout: options.timeoutMs ?? 15_000,
-      headers: { api_access_token: options.botToken, 'content-type': 'application/json' },
+      headers: { 'api-access-token': options.botToken, 'content-type': 'application/json' },
       validateStatus: () => true,
       httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
       // Chatwoot answers small JSON; refuse anything absurd rather than buffer it.
       maxContentLength: 5 * 1024 * 1024,
       // Never follow a redirect: every call here is a POST or a token-bearing GET, a followed POST turns
-      // into a GET, and follow-redirects forwards custom headers (api_access_token) to another host.
+      // into a GET, and follow-redirects forwards custom headers (api-access-token) to another host.
       maxRedirects: 0,
     });
     this.retry = { attempts: 4, baseDelayMs: 500, maxDelayMs: 8000, ...options.retry };

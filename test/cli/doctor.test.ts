@@ -64,7 +64,7 @@ describe('doctor: all well', () => {
     await w.run(['doctor']);
     const probe = w.chatwoot.requests.find((r) => r.path === '/api/v1/accounts/1/conversations/0/labels')!;
     expect(probe.method).toBe('GET');
-    expect(probe.headers.api_access_token).toBe(botEnv(w).CHATWOOT_BOT_TOKEN);
+    expect(probe.headers['api-access-token']).toBe(botEnv(w).CHATWOOT_BOT_TOKEN);
   });
 
   it('never prints a token, key or secret', async () => {

@@ -39,7 +39,7 @@ describe('one conversation, one Hermes session', () => {
     const post = h.chatwoot.requests.find((r) => r.method === 'POST' && r.path.endsWith('/messages'))!;
     expect(post.path).toBe('/api/v1/accounts/1/conversations/1042/messages');
     expect(post.body).toEqual({ content: 'Resposta 1: Olá! Vocês abrem no sábado?', message_type: 'outgoing', private: false });
-    expect(post.headers.api_access_token).toBe('bot-token');
+    expect(post.headers['api-access-token']).toBe('bot-token');
     const typing = h.chatwoot.conversation(1, 1042).typingEvents;
     expect(typing[0]).toBe('on');
     await waitUntil(() => h.chatwoot.conversation(1, 1042).typing === 'off');

@@ -13,6 +13,7 @@ import { sleep, waitUntil } from '../helpers/wait.js';
 import { API_INDEX_PATH, apiIndexJson } from './chatwoot/api-index.js';
 import { authenticate, botAccessible, chatwootVersion, type AuthConfig } from './chatwoot/auth.js';
 import { EchoSender } from './chatwoot/echo.js';
+import { dropUnderscoreHeaders } from './chatwoot/nginx.js';
 import { conversationWebhookData, messageWebhook } from './chatwoot/presenters.js';
 import { findRoute, NOT_FOUND, type Reply } from './chatwoot/routes.js';
 import { ChatwootState } from './chatwoot/state.js';
@@ -126,6 +127,8 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { path, query } = splitUrl(req.url);
+    // Behind a default nginx the header never reaches Chatwoot: it is neither recorded nor authenticated.
+    if (opts.dropUnderscoreHeaders) dropUnderscoreHeaders(req);
     const rawBody = (await readBody(req)).toString('utf8');
     const headers = flatHeaders(req);
     const parsed = /json/i.test(headers['content-type'] ?? 'application/json') ? parseJson(rawBody) : undefined;

@@ -15,7 +15,7 @@ afterEach(() => {
 
 describe('ChatwootClient', () => {
   it('posts an outgoing public message with the bot token and never a source_id', async () => {
-    nock(BASE, { reqheaders: { api_access_token: 'bot-tok' } })
+    nock(BASE, { reqheaders: { 'api-access-token': 'bot-tok' }, badheaders: ['api_access_token'] })
       .post(`${path}/messages`, (body) => body.content === 'Olá!' && body.message_type === 'outgoing' && body.private === false && !('source_id' in body))
       .reply(200, { id: 58240, message_type: 1 });
     expect(await client().postMessage(key, { content: 'Olá!', private: false })).toEqual({ id: 58240 });

@@ -42,6 +42,11 @@ export interface FakeChatwootOptions {
   botName?: string;
   /** Inbox of lazily created conversations (default 7, the fixtures' WhatsApp inbox). */
   inboxId?: number;
+  /**
+   * Behave as Chatwoot behind a default nginx (`underscores_in_headers off`): headers whose names have an
+   * underscore, such as `api_access_token`, are dropped before the request is recorded or authenticated.
+   */
+  dropUnderscoreHeaders?: boolean;
   /** Chatwoot's CONVERSATION_MESSAGE_PER_MINUTE_LIMIT (Chatwoot default 200); off unless set. */
   messageRateLimit?: number;
 }

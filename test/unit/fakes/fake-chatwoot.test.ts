@@ -36,6 +36,17 @@ describe('fake Chatwoot', () => {
     expect(fake.requests[1]!.headers['api-access-token']).toBe('bot-token');
   });
 
+  it('behind a default nginx (dropUnderscoreHeaders) api_access_token never arrives: 401; api-access-token does', async () => {
+    const proxied = await startFakeChatwoot({ dropUnderscoreHeaders: true });
+    try {
+      expect(await call(proxied, 'GET', `${conv}/labels`, 'bot-token')).toMatchObject({ status: 401, json: { error: 'Invalid Access Token' } });
+      expect((await call(proxied, 'GET', `${conv}/labels`, 'bot-token', undefined, 'api-access-token')).status).toBe(200);
+      expect(proxied.requests[0]!.headers).not.toHaveProperty('api_access_token');
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('lets the bot token reach only BOT_ACCESSIBLE_ENDPOINTS; the admin token reaches everything', async () => {
     const notForBots = { status: 401, json: { error: 'Access to this endpoint is not authorized for bots' } };
     expect(await call(fake, 'GET', `${conv}/messages`, 'bot-token')).toMatchObject(notForBots);
