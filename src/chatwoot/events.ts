@@ -101,9 +101,16 @@ function classifyMessage(m: MessageEvent): Classified {
     if (m.sender?.type === 'agent_bot' || m.sender?.type === 'captain_assistant') {
       return { kind: 'bot_echo', key, status, messageId: m.id, content: m.content ?? '' };
     }
+    // Only a human reply is a takeover, exactly as Chatwoot's Message#human_response? (app/models/message.rb)
+    // decides: not from an automation rule or a campaign, and written by a user or echoed from the phone.
+    if (present(m.content_attributes?.automation_rule_id)) return ignore('outgoing message from an automation rule: not a human reply');
+    if (present(m.additional_attributes?.campaign_id)) return ignore('outgoing campaign message: not a human reply');
     const takeover = { kind: 'takeover', key, status, inboxId: m.inbox?.id ?? null, messageId: m.id, content: m.content ?? '' } as const;
     if (m.sender?.type === 'user') return { ...takeover, by: 'agent' };
-    if (m.sender == null) return { ...takeover, by: 'phone' };
+    // A WhatsApp Business app echo carries external_echo; a sender-less message without it is Chatwoot's
+    // own (an automation's "send attachment" has no automation_rule_id: automation_rules/action_service.rb).
+    if (m.sender == null && present(m.content_attributes?.external_echo)) return { ...takeover, by: 'phone' };
+    if (m.sender == null) return ignore('outgoing message without a sender and without external_echo: not a human reply');
     return ignore(`outgoing message from sender type ${m.sender.type ?? '(none)'}`);
   }
   if (type !== 'incoming') return ignore(`message_type ${String(m.message_type)} is not handled`);
@@ -132,6 +139,15 @@ function classifyMessage(m: MessageEvent): Classified {
       createdAt: typeof m.created_at === 'string' ? m.created_at : m.created_at != null ? new Date(m.created_at * 1000).toISOString() : null,
     },
   };
+}
+
+/** Rails' `present?`: not nil, not false, not an empty or blank string, not an empty array or hash. */
+function present(value: unknown): boolean {
+  if (value === null || value === undefined || value === false) return false;
+  if (typeof value === 'string') return value.trim() !== '';
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
 }
 
 function statusChanged(body: unknown): boolean {

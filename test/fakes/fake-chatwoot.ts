@@ -12,6 +12,7 @@ import { createContractValidator, type ContractValidator } from '../helpers/open
 import { sleep, waitUntil } from '../helpers/wait.js';
 import { API_INDEX_PATH, apiIndexJson } from './chatwoot/api-index.js';
 import { authenticate, botAccessible, chatwootVersion, type AuthConfig } from './chatwoot/auth.js';
+import { createAutomationMessage } from './chatwoot/automation.js';
 import { EchoSender } from './chatwoot/echo.js';
 import { dropUnderscoreHeaders } from './chatwoot/nginx.js';
 import { conversationWebhookData, messageWebhook } from './chatwoot/presenters.js';
@@ -193,6 +194,12 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
           `fake-chatwoot saw ${requests.length} request(s); last: ` +
           requests.slice(-8).map((r) => `${r.method} ${r.path} → ${r.status}`).join('; '),
       }),
+    automationMessage: (account, conversation, action) => {
+      const conv = state.conversation(account, conversation);
+      const stored = createAutomationMessage(state, conv, action);
+      echoMessage(conv, stored);
+      return stored;
+    },
     addInbox: (inbox) => state.addInbox(inbox, auth.accountId),
     addAgentBot: (bot) => state.addAgentBot(bot, auth.accountId),
     addTeam: (team) => teams.add({ ...team, accountId: team.accountId ?? auth.accountId }),

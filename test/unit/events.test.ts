@@ -48,6 +48,38 @@ describe('classify: takeover and echoes', () => {
   it('a reply typed on the WhatsApp phone (sender null) is a takeover by phone', () => {
     expect(classify(loadFixture('message_created-outgoing-phone-echo'))).toMatchObject({ kind: 'takeover', by: 'phone', key, messageId: 58237 });
   });
+  // Message#human_response? (app/models/message.rb): outgoing, no automation_rule_id, no campaign_id,
+  // and a User sender or external_echo present.
+  const phoneEcho = (mutate: (b: any) => void) => {
+    const body = loadFixture('message_created-outgoing-phone-echo');
+    mutate(body);
+    return classify(body);
+  };
+  it("an automation rule's \"send message\" (sender null, automation_rule_id, no external_echo) is not a takeover", () => {
+    expect(phoneEcho((b) => (b.content_attributes = { automation_rule_id: 3 }))).toMatchObject({
+      kind: 'ignore',
+      reason: 'outgoing message from an automation rule: not a human reply',
+      messageId: 58237,
+    });
+  });
+  it("an automation's \"send attachment\" (sender null, content null, no content_attributes) is not a takeover", () => {
+    expect(phoneEcho((b) => ((b.content_attributes = {}), (b.content = null)))).toMatchObject({
+      kind: 'ignore',
+      reason: 'outgoing message without a sender and without external_echo: not a human reply',
+    });
+  });
+  it('external_echo must be present: false or an empty string is not a phone echo', () => {
+    for (const value of [false, '', null]) {
+      expect(phoneEcho((b) => (b.content_attributes = { external_echo: value }))).toMatchObject({ kind: 'ignore' });
+    }
+    expect(phoneEcho((b) => (b.content_attributes = { external_echo: 'true' }))).toMatchObject({ kind: 'takeover', by: 'phone' });
+  });
+  it('an automation_rule_id wins even over a user sender or external_echo; so does a campaign_id', () => {
+    expect(phoneEcho((b) => (b.content_attributes = { external_echo: true, automation_rule_id: 9 }))).toMatchObject({ kind: 'ignore' });
+    const agent = loadFixture('message_created-outgoing-agent');
+    agent.additional_attributes = { campaign_id: 2 };
+    expect(classify(agent)).toMatchObject({ kind: 'ignore', reason: 'outgoing campaign message: not a human reply' });
+  });
   it("the bot's own reply comes back as an echo, never as a turn", () => {
     expect(classify(loadFixture('message_created-outgoing-bot'))).toMatchObject({ kind: 'bot_echo', key, messageId: 58232 });
   });

@@ -85,13 +85,16 @@ export function messageJson(m: StoredMessage, conv: ConversationState): Record<s
     created_at: epoch(m.at),
     private: m.private,
     source_id: m.source_id,
-    sender: restSender(m),
   };
+  // _message.json.jbuilder renders the sender only when there is one.
+  const sender = restSender(m);
+  if (sender) json.sender = sender;
   if (m.echo_id !== null) json.echo_id = m.echo_id;
   return json;
 }
 
-function restSender(m: StoredMessage): Record<string, unknown> {
+function restSender(m: StoredMessage): Record<string, unknown> | undefined {
+  if (m.sender.kind === 'none') return undefined;
   return m.sender.kind === 'agent_bot'
     ? { id: m.sender.id, name: m.sender.name, avatar_url: '', type: 'agent_bot' }
     : { id: m.sender.id, name: m.sender.name, available_name: m.sender.name, avatar_url: '', type: 'user', availability_status: 'online', thumbnail: '' };
@@ -113,8 +116,8 @@ function pushMessageJson(m: StoredMessage, conv: ConversationState): Record<stri
     source_id: m.source_id,
     content_type: m.content_type,
     content_attributes: m.content_attributes,
-    sender_type: m.sender.kind === 'agent_bot' ? 'AgentBot' : 'User',
-    sender_id: m.sender.id,
+    sender_type: m.sender.kind === 'none' ? null : m.sender.kind === 'agent_bot' ? 'AgentBot' : 'User',
+    sender_id: m.sender.kind === 'none' ? null : m.sender.id,
     external_source_ids: {},
     additional_attributes: {},
     processed_message_content: m.content,
@@ -125,7 +128,8 @@ function pushMessageJson(m: StoredMessage, conv: ConversationState): Record<stri
       last_activity_at: epoch(m.at),
       contact_inbox: { source_id: conv.contact.phoneNumber.replace(/^\+/, '') },
     },
-    sender: restSender(m),
+    ...(m.sender.kind === 'none' ? {} : { sender: restSender(m) }),
+    ...(m.attachments?.length ? { attachments: m.attachments } : {}),
   };
 }
 
@@ -245,10 +249,13 @@ export function conversationWebhookData(state: ChatwootState, conv: Conversation
 export function messageWebhook(state: ChatwootState, conv: ConversationState, m: StoredMessage, event: string): Record<string, unknown> {
   // An `incoming` message (Api inboxes only) comes from the contact: Contact#webhook_data has no `type`.
   const { type: _contactType, ...contact } = contactJson(conv);
+  // Message#webhook_data: `sender.try(:webhook_data)`, so null for a message without a sender.
   const sender =
     m.message_type === 'incoming'
       ? contact
-      : m.sender.kind === 'agent_bot'
+      : m.sender.kind === 'none'
+        ? null
+        : m.sender.kind === 'agent_bot'
         ? { id: m.sender.id, name: m.sender.name, type: 'agent_bot' }
         : { id: m.sender.id, name: m.sender.name, email: ADMIN_USER.email, type: 'user' };
   return {
@@ -265,6 +272,7 @@ export function messageWebhook(state: ChatwootState, conv: ConversationState, m:
     private: m.private,
     sender,
     source_id: m.source_id,
+    ...(m.attachments?.length ? { attachments: m.attachments } : {}),
     event,
   };
 }

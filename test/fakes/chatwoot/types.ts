@@ -107,7 +107,10 @@ export interface StoredMessage {
   content_attributes: Record<string, unknown>;
   /** Date.now() when stored. */
   at: number;
-  sender: { kind: 'agent_bot' | 'user'; id: number; name: string };
+  /** 'none': Chatwoot stores no sender (automation rules build messages with a nil user). */
+  sender: { kind: 'agent_bot' | 'user' | 'none'; id: number; name: string };
+  /** Attachments in push_event_data form (only messages the fake makes itself: automations). */
+  attachments?: Array<Record<string, unknown>>;
   /** source_id if the client sent one (it never should: Chatwoot would then not deliver the message). */
   source_id: string | null;
   echo_id: string | null;
@@ -168,6 +171,13 @@ export interface FakeChatwoot {
   addInbox(inbox: { id: number; name: string; channel_type: string; accountId?: number; agentBotId?: number | null }): InboxRecord;
   addAgentBot(bot: Partial<AgentBotRecord> & { name: string }): AgentBotRecord;
   addTeam(team: { id: number; name: string; accountId?: number }): TeamRecord;
+  /**
+   * What an automation rule's action makes Chatwoot create and send to the bot
+   * (automation_rules/action_service.rb): "send message" = outgoing, no sender, `automation_rule_id`;
+   * "send attachment" (`attachment: true`) = outgoing, no sender, no content, an attachment and NO
+   * automation_rule_id; "add private note" (`private: true`). Needs the echo option to reach the bot.
+   */
+  automationMessage(account: number, conversation: number, action: { content?: string | null; ruleId?: number; private?: boolean; attachment?: boolean }): StoredMessage;
   /** Webhooks sent back by the echo option, in order. */
   echoes: EchoRecord[];
   close(): Promise<void>;
