@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ConversationKey } from './events.js';
+import { liquidSafe } from './liquid.js';
 import { parseRetryAfter, withRetry, type RetryPolicy } from '../util/retry.js';
 
 /** A failed Chatwoot call, described without the token or the response body's secrets. */
@@ -60,7 +61,10 @@ export class ChatwootClient {
     this.retry = { attempts: 4, baseDelayMs: 500, maxDelayMs: 8000, ...options.retry };
   }
 
-  /** Posts a message. `beforeRetry` lets the caller check for a witness (our echo) before posting again. */
+  /**
+   * Posts a message. `beforeRetry` lets the caller check for a witness (our echo) before posting again.
+   * The content is posted Liquid-safe (liquid.ts): Chatwoot stores, sends and echoes exactly `content`.
+   */
   async postMessage(
     key: ConversationKey,
     message: { content: string; private: boolean },
@@ -69,7 +73,7 @@ export class ChatwootClient {
     const res = await this.call(
       'post',
       `${base(key)}/messages`,
-      { content: message.content, message_type: 'outgoing', private: message.private },
+      { content: liquidSafe(message.content), message_type: 'outgoing', private: message.private },
       beforeRetry,
     );
     const id = (res.data as { id?: unknown } | undefined)?.id;

@@ -93,7 +93,7 @@ describe('when Chatwoot fails', () => {
 
   it('a final 4xx on the reply hands the conversation to humans with the reason', async () => {
     h = await startHarness();
-    h.chatwoot.failNext({ method: 'POST', path: /\/messages$/ }, [{ status: 422, body: { error: 'Too many messages' } }]);
+    h.chatwoot.failNext({ method: 'POST', path: /\/messages$/ }, [{ status: 422, body: { error: 'Validation failed: Too many messages' } }]);
     await h.send('message_created-incoming-text');
     await waitUntil(handedOff);
     expect(h.chatwoot.messages(1, 1042, { private: true })[0]?.content).toContain('the reply could not be posted');

@@ -14,10 +14,11 @@ import { API_INDEX_PATH, apiIndexJson } from './chatwoot/api-index.js';
 import { authenticate, botAccessible, chatwootVersion, type AuthConfig } from './chatwoot/auth.js';
 import { createAutomationMessage } from './chatwoot/automation.js';
 import { EchoSender } from './chatwoot/echo.js';
+import { renderOutgoingContent, type LiquidContext } from './chatwoot/liquid.js';
 import { dropUnderscoreHeaders } from './chatwoot/nginx.js';
-import { conversationWebhookData, messageWebhook } from './chatwoot/presenters.js';
+import { ADMIN_USER, conversationWebhookData, messageWebhook } from './chatwoot/presenters.js';
+import { ACCOUNT_NAME, ChatwootState } from './chatwoot/state.js';
 import { findRoute, NOT_FOUND, type Reply } from './chatwoot/routes.js';
-import { ChatwootState } from './chatwoot/state.js';
 import { findTeamRoute, TeamDirectory } from './chatwoot/teams.js';
 import type { CannedResponse, ConversationState, ConversationStatus, FakeChatwoot, FakeChatwootOptions, RecordedRequest, StoredMessage } from './chatwoot/types.js';
 import {
@@ -99,6 +100,24 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
     });
   }
 
+  /** Liquidable#message_drops for a message in `conv`; `agent` = the sender, else the assignee. */
+  function renderOutgoing(conv: ConversationState, content: string, sender: StoredMessage['sender']): string {
+    const assignee = conv.assigneeType === 'User' && conv.assigneeId !== null ? { id: conv.assigneeId, name: `Agent ${conv.assigneeId}`, availableName: `Agent ${conv.assigneeId}`, email: `agent${conv.assigneeId}@acme.example` } : null;
+    const ctx: LiquidContext = {
+      contact: { id: conv.contact.id, name: conv.contact.name, email: null, phoneNumber: conv.contact.phoneNumber, customAttributes: {} },
+      agent:
+        sender.kind === 'agent_bot'
+          ? { id: sender.id, name: sender.name, availableName: null, email: null }
+          : sender.kind === 'user'
+            ? { id: sender.id, name: sender.name, availableName: sender.name, email: ADMIN_USER.email }
+            : assignee,
+      conversation: { id: conv.id + 500000, displayId: conv.id, customAttributes: conv.customAttributes },
+      inbox: { id: conv.inboxId, name: state.inboxName(conv.inboxId) },
+      account: { id: conv.accountId, name: ACCOUNT_NAME },
+    };
+    return renderOutgoingContent(content, ctx, (what) => violations.push(`fake-chatwoot cannot render ${what} (in "${content.slice(0, 80)}")`));
+  }
+
   function route(req: IncomingMessage, r: RecordedRequest): Reply {
     if (r.method === 'GET' && r.path.replace(/\/$/, '') === API_INDEX_PATH) return { status: 200, json: apiIndexJson(version, opts.health ?? { queueServices: 'ok', dataServices: 'ok' }) };
     const found = findRoute(r.method, r.path) ?? findTeamRoute(teams, r.method, r.path);
@@ -122,6 +141,7 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
       conv: conv!,
       onMessage: echoMessage,
       onStatusChange: echoStatus,
+      renderOutgoing,
       messageRateLimit: opts.messageRateLimit ?? null,
     });
   }
@@ -196,7 +216,7 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
       }),
     automationMessage: (account, conversation, action) => {
       const conv = state.conversation(account, conversation);
-      const stored = createAutomationMessage(state, conv, action);
+      const stored = createAutomationMessage(state, conv, action, renderOutgoing);
       echoMessage(conv, stored);
       return stored;
     },

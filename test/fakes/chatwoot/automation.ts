@@ -15,15 +15,23 @@ export interface AutomationAction {
   attachment?: boolean;
 }
 
-export function createAutomationMessage(state: ChatwootState, conv: ConversationState, action: AutomationAction): StoredMessage {
+export function createAutomationMessage(
+  state: ChatwootState,
+  conv: ConversationState,
+  action: AutomationAction,
+  renderOutgoing: (conv: ConversationState, content: string, sender: StoredMessage['sender']) => string,
+): StoredMessage {
   const ruleId = action.ruleId ?? 1;
+  const sender: StoredMessage['sender'] = { kind: 'none', id: 0, name: '' };
+  const content = action.attachment ? null : (action.content ?? 'Olá! Recebemos sua mensagem.');
   const stored = state.addMessage(conv, {
-    content: action.attachment ? null : (action.content ?? 'Olá! Recebemos sua mensagem.'),
+    // Outgoing, so rendered like any other (a welcome "Olá {{contact.first_name}}" is how rules greet).
+    content: content === null ? null : renderOutgoing(conv, content, sender),
     private: action.private === true,
     message_type: 'outgoing',
     content_type: 'text',
     content_attributes: action.attachment ? {} : { automation_rule_id: ruleId },
-    sender: { kind: 'none', id: 0, name: '' },
+    sender,
     source_id: null,
     echo_id: null,
     template_params: null,

@@ -263,7 +263,7 @@ export function messageWebhook(state: ChatwootState, conv: ConversationState, m:
     additional_attributes: {},
     content_attributes: m.content_attributes,
     content_type: m.content_type,
-    content: m.content,
+    content: webhookContent(m.content),
     conversation: conversationWebhookData(state, conv),
     created_at: new Date(m.at).toISOString(),
     id: m.id,
@@ -275,4 +275,13 @@ export function messageWebhook(state: ChatwootState, conv: ConversationState, m:
     ...(m.attachments?.length ? { attachments: m.attachments } : {}),
     event,
   };
+}
+
+/**
+ * Messages::WebhookContentNormalizer (v4.15.1): webhooks carry the content without CommonMark hard
+ * breaks (backslash + newline) and without trailing newlines.
+ */
+export function webhookContent(content: string | null): string | null {
+  if (content === null || content.trim() === '') return content;
+  return content.replace(/\\\r?\n/g, '\n').replace(/(\r?\n)+$/, '');
 }

@@ -25,6 +25,8 @@ export interface RouteContext {
   /** Called after a message is stored / a status changes, so the server can echo webhooks. */
   onMessage(conv: ConversationState, message: StoredMessage): void;
   onStatusChange(conv: ConversationState, from: ConversationStatus): void;
+  /** Liquidable#process_liquid_in_content for an outgoing message's content (see liquid.ts). */
+  renderOutgoing(conv: ConversationState, content: string, sender: StoredMessage['sender']): string;
   messageRateLimit: number | null;
 }
 
@@ -92,20 +94,25 @@ function createMessage(c: RouteContext): Reply {
     return { status: 422, json: { error: 'Incoming messages are only allowed in Api inboxes' } };
   }
   const content = b.content === undefined || b.content === null ? null : String(b.content);
-  if (content !== null && content.length > MAX_CONTENT_LENGTH) {
-    return { status: 422, json: { error: `Content is too long (maximum is ${MAX_CONTENT_LENGTH} characters)` } };
-  }
+  // message.save! raises ActiveRecord::RecordInvalid; messages_controller#create rescues StandardError
+  // into render_could_not_create_error(e.message): {"error": "Validation failed: <full messages>"}.
+  // prevent_message_flooding is a before_validation that adds to :base, so it comes first.
+  const errors: string[] = [];
   const previous = c.state.messages(c.conv.accountId, c.conv.id);
   if (c.messageRateLimit !== null && previous.filter((m) => m.at > Date.now() - 60_000).length >= c.messageRateLimit) {
-    return { status: 422, json: { error: 'Too many messages' } };
+    errors.push('Too many messages');
   }
+  if (content !== null && content.length > MAX_CONTENT_LENGTH) errors.push(`Content is too long (maximum is ${MAX_CONTENT_LENGTH} characters)`);
+  if (errors.length > 0) return { status: 422, json: { error: `Validation failed: ${errors.join(', ')}` } };
+  const sender: StoredMessage['sender'] = { kind: c.actor.kind === 'bot' ? 'agent_bot' : 'user', id: c.actor.id, name: c.actor.name };
+  // Rendered before it is stored: what Chatwoot keeps, sends to WhatsApp and echoes is the rendered text.
   const stored = c.state.addMessage(c.conv, {
-    content,
+    content: content !== null && messageType === 'outgoing' ? c.renderOutgoing(c.conv, content, sender) : content,
     private: b.private === true || b.private === 'true',
     message_type: messageType,
     content_type: typeof b.content_type === 'string' ? b.content_type : 'text',
     content_attributes: contentAttributes(b.content_attributes),
-    sender: { kind: c.actor.kind === 'bot' ? 'agent_bot' : 'user', id: c.actor.id, name: c.actor.name },
+    sender,
     source_id: b.source_id === undefined || b.source_id === null ? null : String(b.source_id),
     echo_id: b.echo_id === undefined || b.echo_id === null ? null : String(b.echo_id),
     template_params: b.template_params ?? null,
