@@ -13,13 +13,14 @@ import { sleep, waitUntil } from '../helpers/wait.js';
 import { API_INDEX_PATH, apiIndexJson } from './chatwoot/api-index.js';
 import { authenticate, botAccessible, chatwootVersion, type AuthConfig } from './chatwoot/auth.js';
 import { createAutomationMessage } from './chatwoot/automation.js';
+import { createCustomerMessage, setTranscript } from './chatwoot/customer.js';
 import { EchoSender } from './chatwoot/echo.js';
 import { renderOutgoingContent, type LiquidContext } from './chatwoot/liquid.js';
 import { dropUnderscoreHeaders } from './chatwoot/nginx.js';
 import { ADMIN_USER, conversationWebhookData, messageWebhook } from './chatwoot/presenters.js';
 import { ACCOUNT_NAME, ChatwootState } from './chatwoot/state.js';
 import { findRoute, NOT_FOUND, type Reply } from './chatwoot/routes.js';
-import { findTeamRoute, TeamDirectory } from './chatwoot/teams.js';
+import { DEFAULT_TEAMS, findTeamRoute, TeamDirectory } from './chatwoot/teams.js';
 import type { CannedResponse, ConversationState, ConversationStatus, FakeChatwoot, FakeChatwootOptions, RecordedRequest, StoredMessage } from './chatwoot/types.js';
 import {
   flatHeaders,
@@ -49,8 +50,8 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
   // The version sets what the bot token may do, as that release's BOT_ACCESSIBLE_ENDPOINTS does.
   const version = chatwootVersion(opts.version ?? '4.15.1');
   const teams = new TeamDirectory();
-  for (const team of opts.teams ?? []) teams.add({ ...team, accountId: team.accountId ?? auth.accountId });
-  const state = new ChatwootState(opts.inboxId ?? 7);
+  for (const team of opts.teams ?? DEFAULT_TEAMS) teams.add({ ...team, accountId: team.accountId ?? auth.accountId });
+  const state = new ChatwootState(opts.inboxId ?? 7, teams);
   const validator: ContractValidator | null = opts.validate === false ? null : createContractValidator(opts.specPath);
   const echo = opts.echo ? new EchoSender(opts.echo) : null;
   const requests: RecordedRequest[] = [];
@@ -82,6 +83,16 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
 
   function echoMessage(conv: ConversationState, message: StoredMessage): void {
     echo?.send('message_created', conv.id, message.id, messageWebhook(state, conv, message, 'message_created'));
+  }
+
+  function echoUpdate(conv: ConversationState, message: StoredMessage): void {
+    echo?.send('message_updated', conv.id, message.id, messageWebhook(state, conv, message, 'message_updated'));
+  }
+
+  function findMessage(conv: ConversationState, messageId: number): StoredMessage {
+    const found = state.messages(conv.accountId, conv.id).find((m) => m.id === messageId);
+    if (!found) throw new Error(`fake-chatwoot: no message ${messageId} in conversation ${conv.id}`);
+    return found;
   }
 
   /** The deliveries one status change causes (chatwoot.md §1, §4), in Chatwoot's dispatch order. */
@@ -219,6 +230,25 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
       const stored = createAutomationMessage(state, conv, action, renderOutgoing);
       echoMessage(conv, stored);
       return stored;
+    },
+    customerMessage: (account, conversation, message) => {
+      const conv = state.conversation(account, conversation);
+      const stored = createCustomerMessage(state, conv, message);
+      echoMessage(conv, stored);
+      if (message.audio && (opts.edition ?? 'enterprise') === 'enterprise') echoUpdate(conv, stored);
+      return stored;
+    },
+    transcribe: (account, conversation, messageId, text) => {
+      const conv = state.conversation(account, conversation);
+      const stored = findMessage(conv, messageId);
+      setTranscript(stored, text);
+      echoUpdate(conv, stored);
+    },
+    failDelivery: (account, conversation, messageId, error = '131047: Re-engagement message') => {
+      const conv = state.conversation(account, conversation);
+      const stored = findMessage(conv, messageId);
+      stored.content_attributes = { ...stored.content_attributes, external_error: error };
+      echoUpdate(conv, stored);
     },
     addInbox: (inbox) => state.addInbox(inbox, auth.accountId),
     addAgentBot: (bot) => state.addAgentBot(bot, auth.accountId),

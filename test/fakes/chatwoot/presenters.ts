@@ -71,6 +71,12 @@ export function teamJson(id: number, accountId: number): Record<string, unknown>
   return { id, name: `team ${id}`, description: '', allow_auto_assign: true, account_id: accountId, is_member: false };
 }
 
+/** A Team record rendered with `render json: @team` (Team#as_json: its columns), as assignments answer. */
+export function teamRecordJson(id: number, accountId: number): Record<string, unknown> {
+  const at = new Date(Date.UTC(2026, 0, 5, 12)).toISOString();
+  return { id, name: `team ${id}`, description: '', allow_auto_assign: true, account_id: accountId, created_at: at, updated_at: at };
+}
+
 /** REST message (`_message.json.jbuilder`): integer message_type, epoch created_at. */
 export function messageJson(m: StoredMessage, conv: ConversationState): Record<string, unknown> {
   const json: Record<string, unknown> = {
@@ -116,8 +122,8 @@ function pushMessageJson(m: StoredMessage, conv: ConversationState): Record<stri
     source_id: m.source_id,
     content_type: m.content_type,
     content_attributes: m.content_attributes,
-    sender_type: m.sender.kind === 'none' ? null : m.sender.kind === 'agent_bot' ? 'AgentBot' : 'User',
-    sender_id: m.sender.kind === 'none' ? null : m.sender.id,
+    sender_type: m.message_type === 'incoming' ? 'Contact' : m.sender.kind === 'none' ? null : m.sender.kind === 'agent_bot' ? 'AgentBot' : 'User',
+    sender_id: m.message_type === 'incoming' ? conv.contact.id : m.sender.kind === 'none' ? null : m.sender.id,
     external_source_ids: {},
     additional_attributes: {},
     processed_message_content: m.content,

@@ -3,7 +3,7 @@
  * (chatwoot.md §5 bot-token API, §6 admin API). Handlers are pure over ChatwootState: the server
  * (fake-chatwoot.ts) does auth, recording, failure injection and echo delivery around them.
  */
-import { agentBotJson, conversationJson, inboxJson, messageJson, teamJson, userJson, type Actor } from './presenters.js';
+import { agentBotJson, conversationJson, inboxJson, messageJson, teamRecordJson, userJson, type Actor } from './presenters.js';
 import type { Endpoint } from './auth.js';
 import { secureToken, type ChatwootState } from './state.js';
 import type { AgentBotRecord, ConversationState, ConversationStatus, InboxRecord, StoredMessage } from './types.js';
@@ -155,10 +155,10 @@ function toggleStatus(c: RouteContext): Reply {
     c.conv.history.push({ from, to, at: Date.now(), by: c.actor.kind });
     c.onStatusChange(c.conv, from);
   }
-  return {
-    status: 200,
-    json: { meta: {}, payload: { success, conversation_id: c.conv.id, current_status: to, snoozed_until: c.conv.snoozedUntil } },
-  };
+  // toggle_status.json.jbuilder: its `json.meta do end` block is empty, and jbuilder drops an empty block,
+  // so the body is `{"payload": …}` only; snoozed_until is the model's datetime (ISO 8601, ms) or null.
+  const snoozedUntil = c.conv.snoozedUntil === null ? null : new Date(c.conv.snoozedUntil * 1000).toISOString();
+  return { status: 200, json: { payload: { success, conversation_id: c.conv.id, current_status: to, snoozed_until: snoozedUntil } } };
 }
 
 function toggleTyping(c: RouteContext): Reply {
@@ -211,8 +211,11 @@ function assign(c: RouteContext): Reply {
     return { status: 200, json: id === null ? null : userJson(id) };
   }
   if ('team_id' in b) {
-    c.conv.teamId = b.team_id === null ? null : Number(b.team_id);
-    return { status: 200, json: c.conv.teamId === null ? null : teamJson(c.conv.teamId, c.conv.accountId) };
+    // set_team: `Current.account.teams.find_by(id:)` is nil for an unknown id, and `update!(team: nil)`
+    // clears the team; `render json: @team` then answers 200 `null` (a known team: its as_json).
+    const id = b.team_id === null ? null : Number(b.team_id);
+    c.conv.teamId = id !== null && c.state.teams.has(id, c.conv.accountId) ? id : null;
+    return { status: 200, json: c.conv.teamId === null ? null : teamRecordJson(c.conv.teamId, c.conv.accountId) };
   }
   return { status: 200, json: null };
 }

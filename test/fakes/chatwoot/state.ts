@@ -1,5 +1,6 @@
 /** In-memory state of the fake Chatwoot: conversations, posted messages, agent bots and inboxes. */
 import { randomBytes } from 'node:crypto';
+import { TeamDirectory } from './teams.js';
 import type { AgentBotRecord, ConversationState, InboxRecord, StoredMessage } from './types.js';
 
 export const ACCOUNT_NAME = 'Acme Ltda';
@@ -17,7 +18,11 @@ export class ChatwootState {
   private nextMessageId = 90000;
   private nextBotId = 100;
 
-  constructor(private readonly defaultInboxId: number) {}
+  constructor(
+    private readonly defaultInboxId: number,
+    /** The accounts' teams (Current.account.teams in assignments_controller#set_team). */
+    readonly teams: TeamDirectory = new TeamDirectory(),
+  ) {}
 
   /** Conversations come into being on first reference, `pending` like a new one in a bot inbox. */
   conversation(accountId: number, id: number): ConversationState {

@@ -12,6 +12,9 @@ export interface TeamRecord {
   name: string;
 }
 
+/** What a fake Chatwoot has unless a test says otherwise: teams 1–5 of the bot's account. */
+export const DEFAULT_TEAMS: ReadonlyArray<{ id: number; name: string }> = [1, 2, 3, 4, 5].map((id) => ({ id, name: `Team ${id}` }));
+
 export class TeamDirectory {
   readonly teams = new Map<number, TeamRecord>();
 
@@ -19,6 +22,10 @@ export class TeamDirectory {
     const record = { ...team };
     this.teams.set(record.id, record);
     return record;
+  }
+
+  has(id: number, accountId: number): boolean {
+    return this.teams.get(id)?.accountId === accountId;
   }
 
   inAccount(accountId: number): TeamRecord[] {

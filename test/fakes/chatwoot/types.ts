@@ -31,7 +31,10 @@ export interface FakeChatwootOptions {
   version?: ChatwootVersion | '4.13' | '4.14';
   /** GET conversation allowed for the bot token, whatever the version (older option; unset = as the version says). */
   showAllowed?: boolean;
-  /** Teams of the account, listed by GET …/teams (default none). */
+  /**
+   * Teams of the account (default: ids 1–5): listed by GET …/teams; assigning any other id answers
+   * 200 null and clears the team, as assignments_controller#set_team does.
+   */
   teams?: Array<{ id: number; name: string; accountId?: number }>;
   /** What GET /api reports about Redis and Postgres (default both 'ok'). */
   health?: ApiIndexHealth;
@@ -47,6 +50,8 @@ export interface FakeChatwootOptions {
    * underscore, such as `api_access_token`, are dropped before the request is recorded or authenticated.
    */
   dropUnderscoreHeaders?: boolean;
+  /** 'enterprise' (default, as Chatwoot's published images) or 'community' (no enterprise/ folder). */
+  edition?: 'enterprise' | 'community';
   /** Chatwoot's CONVERSATION_MESSAGE_PER_MINUTE_LIMIT (Chatwoot default 200); off unless set. */
   messageRateLimit?: number;
 }
@@ -178,6 +183,20 @@ export interface FakeChatwoot {
    * automation_rule_id; "add private note" (`private: true`). Needs the echo option to reach the bot.
    */
   automationMessage(account: number, conversation: number, action: { content?: string | null; ruleId?: number; private?: boolean; attachment?: boolean }): StoredMessage;
+  /**
+   * A WhatsApp customer writes: Chatwoot stores an incoming message and sends `message_created`. A voice
+   * note (`audio: true`) arrives without content and with `transcribed_text: ""`; on an enterprise build
+   * (the default images; `edition`) Chatwoot then sends a `message_updated` for it at once, transcript
+   * still empty (enterprise/app/models/enterprise/concerns/attachment.rb). Needs the echo option.
+   */
+  customerMessage(account: number, conversation: number, message: { content?: string | null; audio?: boolean }): StoredMessage;
+  /** Captain's audio transcription finishing: `message_updated`, same id, transcribed_text filled, content null. */
+  transcribe(account: number, conversation: number, messageId: number, text: string): void;
+  /**
+   * WhatsApp refused one of the messages (whatsapp/providers/base_service.rb#handle_error, or a failed
+   * status callback): `content_attributes.external_error` set, `message_updated` sent. Needs the echo option.
+   */
+  failDelivery(account: number, conversation: number, messageId: number, error?: string): void;
   /** Webhooks sent back by the echo option, in order. */
   echoes: EchoRecord[];
   close(): Promise<void>;

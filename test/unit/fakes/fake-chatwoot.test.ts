@@ -100,7 +100,7 @@ describe('fake Chatwoot', () => {
 
   it('toggles status like Chatwoot (bot hand-off answers success null) and records typing', async () => {
     const res = await call(fake, 'POST', `${conv}/toggle_status`, 'bot-token', { status: 'open' });
-    expect(res.json).toEqual({ meta: {}, payload: { success: null, conversation_id: 1042, current_status: 'open', snoozed_until: null } });
+    expect(res.json).toEqual({ payload: { success: null, conversation_id: 1042, current_status: 'open', snoozed_until: null } });
     const typing = await call(fake, 'POST', `${conv}/toggle_typing_status`, 'bot-token', { typing_status: 'on' });
     expect(typing).toMatchObject({ status: 200, text: '' });
     const state = fake.conversation(1, 1042);
