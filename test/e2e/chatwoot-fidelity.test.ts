@@ -66,3 +66,88 @@ describe('automation rules (Message#human_response? is false for them)', () => {
     expect((await h.bot.store.getConversation({ accountId: 1, conversationId: 1042 }))?.botState).toBe('human');
   });
 });
+
+describe('Liquid: Chatwoot renders outgoing content (liquidable.rb); the bot\'s text must arrive as written', () => {
+  it('a blocked template reply reaches the team in the private note exactly as Hermes wrote it', async () => {
+    h = await startHarness();
+    const leaked = 'Olá {{ contact.name }}, seu pedido {{ pedido.status }} saiu.';
+    h.hermes.setReply(() => leaked);
+    await h.send('message_created-incoming-text');
+    await waitUntil(() => status() === 'open');
+    expect(publicMessages()).toEqual([]);
+    expect(notes()[0]).toContain('Blocked a reply from Hermes (prompt_leak)');
+    expect(notes()[0]).toContain(leaked);
+  });
+
+  it('a reply with template-like text the guard lets through is stored, sent and echoed as written', async () => {
+    h = await startHarness();
+    // Over several lines, so not a `{{ … }}` tag for the guard; Chatwoot's Liquid would still evaluate it.
+    const reply = 'Digite assim:\n{{\ncontact.name\n}}\ne pronto.';
+    h.hermes.setReply(() => reply);
+    await h.send('message_created-incoming-text');
+    await waitUntil(() => publicMessages().length === 1);
+    expect(publicMessages()).toEqual([reply]);
+    const echo = h.chatwoot.messages(1, 1042)[0]!;
+    await waitUntil(() => h.chatwoot.echoes.some((e) => e.messageId === echo.id && e.status === 200));
+    expect(status()).toBe('pending');
+  });
+});
+
+describe("Chatwoot's own webhooks the bot must live with", () => {
+  const delivered = (event: string, messageId: number) => h.chatwoot.echoes.some((e) => e.event === event && e.messageId === messageId && e.status === 200);
+
+  it("its own private notes come back as message_created: acknowledged, and the bot keeps answering", async () => {
+    h = await startHarness();
+    h.hermes.setReply(({ turn }) => (turn === 1 ? '⚡ Interrupting current task…' : 'Sim, abrimos aos sábados.'));
+    await h.send('message_created-incoming-text');
+    await waitUntil(() => notes().length === 1);
+    const note = h.chatwoot.messages(1, 1042, { private: true })[0]!;
+    await waitUntil(() => delivered('message_created', note.id));
+    await h.send('message_created-incoming-text', (b) => {
+      b.id = 58301;
+      b.content = 'Abrem no sábado?';
+    });
+    await waitUntil(() => publicMessages().length === 1);
+    expect(publicMessages()).toEqual(['Sim, abrimos aos sábados.']);
+    expect(status()).toBe('pending');
+  });
+
+  it('the empty-transcript message_updated right after a voice note is not a transcript: Hermes waits for the real one', async () => {
+    h = await startHarness();
+    const voice = h.chatwoot.customerMessage(1, 1042, { audio: true });
+    await waitUntil(() => h.chatwoot.echoes.filter((e) => e.messageId === voice.id && e.status === 200).length === 2);
+    expect(h.chatwoot.echoes.map((e) => e.event)).toEqual(['message_created', 'message_updated']);
+    expect(h.hermes.completions()).toHaveLength(0);
+    h.chatwoot.transcribe(1, 1042, voice.id, 'vocês entregam em Pinheiros?');
+    // The fake holds the customer's voice note too: wait for the bot's reply.
+    await waitUntil(() => h.chatwoot.messages(1, 1042).some((m) => m.message_type === 'outgoing'));
+    expect(h.hermes.completions()[0]!.body.messages.at(-1).content).toBe('[Voice message, transcribed:] vocês entregam em Pinheiros?');
+  });
+
+  it("an external_error update for the bot's reply is neither a takeover nor a transcript", async () => {
+    h = await startHarness();
+    await h.send('message_created-incoming-text');
+    await waitUntil(() => publicMessages().length === 1);
+    const reply = h.chatwoot.messages(1, 1042)[0]!;
+    h.chatwoot.failDelivery(1, 1042, reply.id);
+    await waitUntil(() => delivered('message_updated', reply.id));
+    expect((await h.bot.store.getConversation({ accountId: 1, conversationId: 1042 }))?.botState).toBe('active');
+    await h.send('message_created-incoming-text', (b) => {
+      b.id = 58302;
+      b.content = 'Oi?';
+    });
+    await waitUntil(() => publicMessages().length === 2);
+    expect(status()).toBe('pending');
+  });
+
+  it('a hand-off to a team id Chatwoot does not know (200 null, team cleared) still opens, labels and notes', async () => {
+    h = await startHarness();
+    await h.bot.store.saveInboxSettings(7, { handoffTeamId: 99 }, Date.now());
+    await h.send('message_created-incoming-text', (b) => (b.content = 'Quero falar com um atendente'));
+    await waitUntil(() => status() === 'open');
+    const assignment = h.chatwoot.requests.find((r) => r.path.endsWith('/assignments'))!;
+    expect(assignment).toMatchObject({ status: 200, body: { team_id: 99 } });
+    expect(h.chatwoot.conversation(1, 1042)).toMatchObject({ teamId: null, labels: ['bot-handoff'] });
+    expect(notes()).toHaveLength(1);
+  });
+});
