@@ -13,7 +13,7 @@ export interface TeamRecord {
 }
 
 /** What a fake Chatwoot has unless a test says otherwise: teams 1–5 of the bot's account. */
-export const DEFAULT_TEAMS: ReadonlyArray<{ id: number; name: string }> = [1, 2, 3, 4, 5].map((id) => ({ id, name: `Team ${id}` }));
+export const DEFAULT_TEAMS: ReadonlyArray<{ id: number; name: string; accountId?: number }> = [1, 2, 3, 4, 5].map((id) => ({ id, name: `Team ${id}` }));
 
 export class TeamDirectory {
   readonly teams = new Map<number, TeamRecord>();
