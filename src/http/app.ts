@@ -3,6 +3,7 @@ import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import { STORE_WAIT_MS, withinDeadline } from './deadline.js';
 import { errorEdge } from './errors.js';
 import { webhookHandler, type IntakeDeps } from './webhook.js';
 
@@ -21,15 +22,24 @@ export function createApp(deps: IntakeDeps & { store: Store; log: Logger }): Koa
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
+  // Ready = the store can write durably now. A full disk or an unreachable database makes this 503
+  // while it lasts and 200 again once it has passed (nothing here needs a restart); a store that
+  // hangs is reported after STORE_WAIT_MS rather than holding the probe.
   router.get('/readyz', async (ctx) => {
+    let problem: string;
     try {
-      await deps.store.ping();
-      ctx.body = { status: 'ready', store: deps.store.kind };
+      const settled = await withinDeadline(deps.store.ping(), deps.storeWaitMs ?? STORE_WAIT_MS);
+      if (settled.done) {
+        ctx.body = { status: 'ready', store: deps.store.kind };
+        return;
+      }
+      problem = 'the store did not answer in time';
     } catch (error) {
-      deps.log.error({ err: String(error) }, 'readiness check failed: store unusable');
-      ctx.status = 503;
-      ctx.body = { status: 'unavailable', store: deps.store.kind };
+      problem = String(error);
     }
+    deps.log.error({ err: problem }, 'readiness check failed: store unusable');
+    ctx.status = 503;
+    ctx.body = { status: 'unavailable', store: deps.store.kind };
   });
   router.post(
     WEBHOOK_PATH,

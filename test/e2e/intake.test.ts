@@ -162,11 +162,11 @@ describe('health', () => {
     expect(await (await fetch(`${h.url}/readyz`)).json()).toEqual({ status: 'ready', store: h.bot.store.kind });
   });
 
-  it('answers 503 when the store cannot write, and /readyz says so', async () => {
+  it('answers 500 (which Chatwoot retries; a 503 it does not) when the store cannot write, and /readyz says so', async () => {
     h = await startHarness();
     await h.bot.store.close();
     const res = await h.send('message_created-incoming-text');
-    expect(res).toMatchObject({ status: 503, body: { error: 'temporarily unable to store the event' } });
+    expect(res).toMatchObject({ status: 500, body: { error: 'temporarily unable to store the event' } });
     expect((await fetch(`${h.url}/readyz`)).status).toBe(503);
   });
 });
