@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createBot, type Bot } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Store } from '../../src/store/store.js';
-import { startFakeChatwoot, type FakeChatwoot, type FakeChatwootOptions } from '../fakes/fake-chatwoot.js';
+import { startFakeChatwoot, type DeliveryRecord, type FakeChatwoot, type FakeChatwootOptions } from '../fakes/fake-chatwoot.js';
 import { startFakeHermes, type FakeHermes, type FakeHermesOptions } from '../fakes/fake-hermes.js';
 import { freePort } from '../helpers/net.js';
 import { loadFixture } from '../helpers/shared.js';
@@ -18,7 +18,7 @@ export const HERMES_KEY = 'hermes-key';
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  chatwoot?: Omit<FakeChatwootOptions, 'echo'> & { echo?: boolean; statusEvents?: boolean };
+  chatwoot?: Omit<FakeChatwootOptions, 'echo' | 'delivery'> & { echo?: boolean; statusEvents?: boolean };
   hermes?: FakeHermesOptions;
   /** Reuse a store (restart tests) instead of a fresh SQLite directory. */
   dataDir?: string;
@@ -39,6 +39,13 @@ export interface Harness {
   /** Posts a shared fixture (optionally changed), signed as Chatwoot signs. */
   send(fixture: string, mutate?: (body: any) => void, opts?: { deliveryId?: string }): Promise<WebhookResponse>;
   post(body: unknown, opts?: PostWebhookOptions): Promise<WebhookResponse>;
+  /**
+   * Delivers a shared fixture (optionally changed) as Chatwoot would: retried on 429/500 only, 3
+   * attempts 3 s apart, same delivery id, 5 s timeout never retried; on a final failure of a message
+   * event Chatwoot opens the pending conversation (see the record's attempts and openedConversation,
+   * and chatwoot.conversation(…).status / .activities).
+   */
+  deliver(fixture: string, mutate?: (body: any) => void, opts?: { deliveryId?: string }): Promise<DeliveryRecord>;
   /** Stops the bot (graceful), keeps the fakes running. */
   stopBot(graceMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +79,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const chatwoot = await startFakeChatwoot({
     botToken: BOT_TOKEN,
     ...chatwootOpts,
+    delivery: { webhookUrl: `${url}/chatwoot/webhook`, secret: SECRET },
     ...(echo ? { echo: { webhookUrl: `${url}/chatwoot/webhook`, secret: SECRET, statusEvents } } : {}),
   });
   const hermes = await startFakeHermes({ apiKey: HERMES_KEY, ...opts.hermes });
@@ -102,11 +110,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     dataDir,
     location,
     send(fixture, mutate, o) {
-      const body = loadFixture(fixture);
-      // The fixtures were written in June 2026; a message that old is outside WhatsApp's 24-hour window.
-      if (typeof body.created_at === 'string') body.created_at = new Date().toISOString();
-      mutate?.(body);
-      return post(body, o ?? {});
+      return post(freshFixture(fixture, mutate), o ?? {});
+    },
+    deliver(fixture, mutate, o) {
+      return chatwoot.deliver(freshFixture(fixture, mutate), o);
     },
     post,
     async stopBot(graceMs = 2000) {
@@ -122,6 +129,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       if (!opts.location) await location.cleanup();
     },
   };
+}
+
+/** A shared fixture as of now, changed by `mutate`. */
+function freshFixture(fixture: string, mutate?: (body: any) => void): any {
+  const body = loadFixture(fixture);
+  // The fixtures were written in June 2026; a message that old is outside WhatsApp's 24-hour window.
+  if (typeof body.created_at === 'string') body.created_at = new Date().toISOString();
+  mutate?.(body);
+  return body;
 }
 
 /** A customer message in conversation `conversationId` with message id `id` (changes the shared fixture). */

@@ -5,7 +5,8 @@
  *
  * Pieces: chatwoot/routes.ts (endpoints), chatwoot/auth.ts (tokens and each version's bot rights),
  * chatwoot/teams.ts (teams listing), chatwoot/api-index.ts (GET /api, the version), chatwoot/state.ts (data),
- * chatwoot/presenters.ts (JSON shapes), chatwoot/echo.ts (webhooks back to the bot).
+ * chatwoot/presenters.ts (JSON shapes), chatwoot/echo.ts (webhooks back to the bot), chatwoot/delivery.ts
+ * (how Chatwoot delivers a webhook: retries, timeout, opening the conversation on a final failure).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createContractValidator, type ContractValidator } from '../helpers/openapi.js';
@@ -14,6 +15,7 @@ import { API_INDEX_PATH, apiIndexJson } from './chatwoot/api-index.js';
 import { authenticate, botAccessible, chatwootVersion, type AuthConfig } from './chatwoot/auth.js';
 import { createAutomationMessage } from './chatwoot/automation.js';
 import { createCustomerMessage, setTranscript } from './chatwoot/customer.js';
+import { BOT_FAILURE_ACTIVITY, FAILURE_HANDLED_EVENTS, WebhookDelivery, type DeliveryRecord } from './chatwoot/delivery.js';
 import { EchoSender } from './chatwoot/echo.js';
 import { renderOutgoingContent, type LiquidContext } from './chatwoot/liquid.js';
 import { dropUnderscoreHeaders } from './chatwoot/nginx.js';
@@ -37,6 +39,7 @@ import {
 } from './common/http.js';
 
 export type * from './chatwoot/types.js';
+export type { DeliveryAttempt, DeliveryRecord } from './chatwoot/delivery.js';
 export type { RequestFilter } from './common/http.js';
 
 export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise<FakeChatwoot> {
@@ -53,7 +56,10 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
   for (const team of opts.teams ?? DEFAULT_TEAMS) teams.add({ ...team, accountId: team.accountId ?? auth.accountId });
   const state = new ChatwootState(opts.inboxId ?? 7, teams);
   const validator: ContractValidator | null = opts.validate === false ? null : createContractValidator(opts.specPath);
-  const echo = opts.echo ? new EchoSender(opts.echo) : null;
+  const accountSettings = { keep_pending_on_bot_failure: opts.keepPendingOnBotFailure ?? false };
+  const target = opts.delivery ?? opts.echo;
+  const delivery = target ? new WebhookDelivery(target, onBotFailure, opts.deliveryTiming) : null;
+  const echo = opts.echo && delivery ? new EchoSender(delivery) : null;
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const canned: Array<{ filter: RequestFilter; queue: CannedResponse[] }> = [];
@@ -82,11 +88,30 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
   }
 
   function echoMessage(conv: ConversationState, message: StoredMessage): void {
-    echo?.send('message_created', conv.id, message.id, messageWebhook(state, conv, message, 'message_created'));
+    echo?.send(messageWebhook(state, conv, message, 'message_created'));
+  }
+
+  /**
+   * Chatwoot's handle_failure for a delivery that failed for good (lib/webhooks/trigger.rb
+   * update_conversation_status): only message events of a message that exists (a payload with an id
+   * counts as one), only a pending conversation, not with keep_pending_on_bot_failure. The status
+   * change then reaches the bot like any other (conversation.open! runs the listeners).
+   */
+  function onBotFailure(payload: Record<string, unknown>, record: DeliveryRecord): boolean {
+    if (!FAILURE_HANDLED_EVENTS.includes(record.event) || record.messageId === null) return false;
+    const accountId = Number((payload.account as { id?: unknown } | undefined)?.id ?? auth.accountId);
+    const conv = state.conversation(accountId, record.conversationId);
+    if (conv.status !== 'pending' || accountSettings.keep_pending_on_bot_failure) return false;
+    const at = Date.now();
+    conv.status = 'open';
+    conv.history.push({ from: 'pending', to: 'open', at, by: 'system' });
+    conv.activities.push({ content: BOT_FAILURE_ACTIVITY, at });
+    echoStatus(conv, 'pending');
+    return true;
   }
 
   function echoUpdate(conv: ConversationState, message: StoredMessage): void {
-    echo?.send('message_updated', conv.id, message.id, messageWebhook(state, conv, message, 'message_updated'));
+    echo?.send(messageWebhook(state, conv, message, 'message_updated'));
   }
 
   function findMessage(conv: ConversationState, messageId: number): StoredMessage {
@@ -100,11 +125,11 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
     if (!echo || !opts.echo?.statusEvents) return;
     const data = conversationWebhookData(state, conv);
     if (conv.status === 'open' || conv.status === 'resolved') {
-      echo.send(`conversation_${conv.status === 'open' ? 'opened' : 'resolved'}`, conv.id, null, { ...data, event: `conversation_${conv.status === 'open' ? 'opened' : 'resolved'}` });
+      echo.send({ ...data, event: `conversation_${conv.status === 'open' ? 'opened' : 'resolved'}` });
     }
     // v4.15 sends changed_attributes null here: status_change is cleared before the callback runs.
-    echo.send('conversation_status_changed', conv.id, null, { ...data, event: 'conversation_status_changed', changed_attributes: null });
-    echo.send('conversation_updated', conv.id, null, {
+    echo.send({ ...data, event: 'conversation_status_changed', changed_attributes: null });
+    echo.send({
       ...data,
       event: 'conversation_updated',
       changed_attributes: [{ status: { previous_value: from, current_value: conv.status } }],
@@ -205,6 +230,12 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
     version,
     requests,
     echoes: echo?.records ?? [],
+    deliveries: delivery?.records ?? [],
+    accountSettings,
+    deliver: (payload, o) => {
+      if (!delivery) throw new Error('fake-chatwoot: deliver() needs the `delivery` (or `echo`) option: where and with which secret to send');
+      return delivery.deliver(payload, o).finished;
+    },
     agentBots: state.agentBots,
     inboxes: state.inboxes,
     violations: () => [...violations],
@@ -255,6 +286,7 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
     addTeam: (team) => teams.add({ ...team, accountId: team.accountId ?? auth.accountId }),
     close: async () => {
       await echo?.close();
+      delivery?.close();
       await server.close();
     },
   };

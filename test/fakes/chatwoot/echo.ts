@@ -1,44 +1,38 @@
 /**
  * Sends back to the bot what Chatwoot would: signed webhooks for the changes the bot (or an admin) made
- * through the API. Deliveries go out one at a time in commit order, after the API response (Chatwoot
- * enqueues them after commit), so tests see a deterministic order; Chatwoot's 5 s timeout applies.
+ * through the API. First attempts go out one at a time in commit order, after the API response
+ * (Chatwoot enqueues them after commit), so tests see a deterministic order; each is then delivered
+ * as Chatwoot delivers (delivery.ts): 5 s timeout, 429/500 retried 3 s later off the queue, and a
+ * final failure of a message event handed to Chatwoot's failure handling.
  */
-import { randomUUID } from 'node:crypto';
-import { postWebhook } from '../../helpers/sign.js';
-import type { EchoRecord } from './types.js';
-
-const CHATWOOT_WEBHOOK_TIMEOUT_MS = 5000;
+import type { Delivery, DeliveryRecord, WebhookDelivery } from './delivery.js';
 
 export class EchoSender {
-  readonly records: EchoRecord[] = [];
-  private readonly controller = new AbortController();
+  /** The echoes' deliveries, in order. */
+  readonly records: DeliveryRecord[] = [];
+  private readonly deliveries: Delivery[] = [];
   private chain: Promise<void> = Promise.resolve();
+  private closed = false;
 
-  constructor(private readonly target: { webhookUrl: string; secret: string }) {}
+  constructor(private readonly delivery: WebhookDelivery) {}
 
-  send(event: string, conversationId: number, messageId: number | null, payload: Record<string, unknown>): void {
-    // Body built now: Chatwoot freezes the payload when the change commits.
-    const rawBody = JSON.stringify(payload);
-    this.chain = this.chain.then(() => this.deliver(event, conversationId, messageId, rawBody));
+  send(payload: Record<string, unknown>): void {
+    // Body frozen now: Chatwoot freezes the payload when the change commits.
+    const frozen = JSON.parse(JSON.stringify(payload)) as Record<string, unknown>;
+    this.chain = this.chain.then(async () => {
+      if (this.closed) return;
+      const delivery = this.delivery.deliver(frozen);
+      this.deliveries.push(delivery);
+      this.records.push(delivery.record);
+      await delivery.firstAttempt;
+    });
   }
 
-  private async deliver(event: string, conversationId: number, messageId: number | null, rawBody: string): Promise<void> {
-    if (this.controller.signal.aborted) return;
-    const deliveryId = randomUUID();
-    const record: EchoRecord = { event, conversationId, messageId, deliveryId, status: null };
-    this.records.push(record);
-    try {
-      const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(CHATWOOT_WEBHOOK_TIMEOUT_MS)]);
-      const res = await postWebhook(this.target.webhookUrl, undefined, this.target.secret, { rawBody, deliveryId, signal });
-      record.status = res.status;
-    } catch (err) {
-      record.error = err instanceof Error ? err.message : String(err);
-    }
-  }
-
-  /** Abort deliveries in flight and drop queued ones. */
+  /** Aborts deliveries in flight and drops queued ones (the delivery itself is closed by its owner). */
   async close(): Promise<void> {
-    this.controller.abort();
+    this.closed = true;
+    this.delivery.close();
     await this.chain;
+    await Promise.all(this.deliveries.map((d) => d.finished));
   }
 }

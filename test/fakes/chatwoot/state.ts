@@ -45,6 +45,7 @@ export class ChatwootState {
         snoozedUntil: null,
         contact: { id: 10000 + id, name: `Cliente ${id}`, phoneNumber: `+55119${String(id).padStart(8, '0')}` },
         history: [],
+        activities: [],
         missing: false,
       };
       this.conversations.set(key, conv);

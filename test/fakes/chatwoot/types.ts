@@ -3,6 +3,7 @@ import type { RequestFilter } from '../common/http.js';
 import type { ChatwootVersion } from './auth.js';
 import type { ApiIndexHealth } from './api-index.js';
 import type { TeamRecord } from './teams.js';
+import type { DeliveryRecord, DeliveryTarget, DeliveryTiming } from './delivery.js';
 
 export type { ChatwootVersion, TeamRecord };
 
@@ -23,6 +24,12 @@ export interface FakeChatwootOptions {
    * API also sends conversation_opened/_resolved, conversation_status_changed and conversation_updated.
    */
   echo?: { webhookUrl: string; secret: string; statusEvents?: boolean };
+  /** Where deliver() sends webhooks (default: the echo's target). */
+  delivery?: DeliveryTarget;
+  /** Chatwoot's delivery numbers (default 3 attempts, 3 s apart, 5 s timeout); only unit tests of the fake change them. */
+  deliveryTiming?: DeliveryTiming;
+  /** The account setting keep_pending_on_bot_failure (default false, as on every account unless set in the Rails console). */
+  keepPendingOnBotFailure?: boolean;
   /**
    * The Chatwoot release played (default '4.15.1'; '4.13' = '4.13.0'): it sets the bot token's rights as
    * that release's BOT_ACCESSIBLE_ENDPOINTS does (before 4.14.2 no GET conversation and no labels: 401
@@ -75,8 +82,8 @@ export interface StatusChange {
   from: ConversationStatus;
   to: ConversationStatus;
   at: number;
-  /** Who changed it through the API. */
-  by: 'bot' | 'admin';
+  /** Who changed it: through the API, or Chatwoot itself after a failed webhook delivery. */
+  by: 'bot' | 'admin' | 'system';
 }
 
 export interface ConversationState {
@@ -96,8 +103,10 @@ export interface ConversationState {
   priority: string | null;
   snoozedUntil: number | null;
   contact: { id: number; name: string; phoneNumber: string };
-  /** Status changes made through the API (setConversation does not add entries). */
+  /** Status changes made through the API or by Chatwoot (setConversation does not add entries). */
   history: StatusChange[];
+  /** Activity messages Chatwoot added (not sent to bots: webhook_sendable? excludes activities). */
+  activities: Array<{ content: string; at: number }>;
   /** true = the conversation does not exist: every route answers 404. */
   missing: boolean;
 }
@@ -142,15 +151,8 @@ export interface InboxRecord {
   agentBotId: number | null;
 }
 
-export interface EchoRecord {
-  event: string;
-  conversationId: number;
-  messageId: number | null;
-  deliveryId: string;
-  /** Webhook answer status; null when the POST failed (error set). */
-  status: number | null;
-  error?: string;
-}
+/** A webhook the fake sent back to the bot: its delivery, attempt by attempt (delivery.ts). */
+export type EchoRecord = DeliveryRecord;
 
 export type CannedResponse =
   | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
@@ -199,5 +201,14 @@ export interface FakeChatwoot {
   failDelivery(account: number, conversation: number, messageId: number, error?: string): void;
   /** Webhooks sent back by the echo option, in order. */
   echoes: EchoRecord[];
+  /** Every webhook delivery (echoes and deliver()), in order, with its attempts and outcome. */
+  deliveries: DeliveryRecord[];
+  /**
+   * Delivers a payload to the bot as Chatwoot would (delivery.ts): resolves once delivered or failed
+   * for good, with the attempts and whether Chatwoot opened the conversation.
+   */
+  deliver(payload: Record<string, unknown>, opts?: { deliveryId?: string }): Promise<DeliveryRecord>;
+  /** Account settings that change Chatwoot's behaviour towards the bot; mutable. */
+  accountSettings: { keep_pending_on_bot_failure: boolean };
   close(): Promise<void>;
 }
