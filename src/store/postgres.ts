@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { ConversationKey } from '../chatwoot/events.js';
 import type { Logger } from '../logger.js';
-import { createPool, DEFAULT_POOL_MAX, resolveTarget, workerSchemaFor, type PostgresOptions } from './postgres/connection.js';
+import { createPool, DEFAULT_POOL_MAX, queryWithin, resolveTarget, workerSchemaFor, type PostgresOptions } from './postgres/connection.js';
 import { migratePostgres } from './postgres/migrate.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, toTurn, type Row } from './postgres/rows.js';
 import { isRetryable } from './postgres/tx.js';
@@ -22,6 +22,12 @@ import type {
 import { HANDOFF_PARTS } from './store.js';
 
 export type { PostgresOptions } from './postgres/connection.js';
+
+/**
+ * The webhook waits 4 s for the store (http/deadline.ts); its queries give up a little before, so
+ * their connection is dropped and the idle ones checked before Chatwoot's retry comes 3 s later.
+ */
+const INTAKE_QUERY_TIMEOUT_MS = 3500;
 
 /**
  * The store for many instances: the same behaviour as SqliteStore (the contract tests in test/store/
@@ -68,7 +74,7 @@ export class PostgresStore implements Store {
   ) {}
 
   async accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult> {
-    const row = (await this.call('SELECT outcome, due, note FROM chb_accept($1::jsonb, $2::bigint, $3::jsonb)', [JSON.stringify(flatten(event)), now, JSON.stringify(policy)]))[0];
+    const row = (await this.call('SELECT outcome, due, note FROM chb_accept($1::jsonb, $2::bigint, $3::jsonb)', [JSON.stringify(flatten(event)), now, JSON.stringify(policy)], INTAKE_QUERY_TIMEOUT_MS))[0];
     const note = strOrNull(row?.note);
     if (!row || row.outcome === 'duplicate') return { outcome: 'duplicate' };
     if (row.outcome === 'ignored') return { outcome: 'ignored', reason: note ?? 'ignored' };
@@ -80,10 +86,10 @@ export class PostgresStore implements Store {
    * (migrations/postgres.ts), so each costs one round trip. A deadlock rolls the statement back
    * whole, so it is tried again.
    */
-  private async call(text: string, params: unknown[]): Promise<Row[]> {
+  private async call(text: string, params: unknown[], timeoutMs?: number): Promise<Row[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.pool.query<Row>(text, params)).rows;
+        return timeoutMs === undefined ? (await this.pool.query<Row>(text, params)).rows : await queryWithin(this.pool, text, params, timeoutMs);
       } catch (error) {
         if (attempt < 3 && isRetryable(error)) continue;
         throw error;
@@ -152,7 +158,8 @@ export class PostgresStore implements Store {
   }
 
   async getInboxSettings(inboxId: number): Promise<Record<string, unknown> | null> {
-    const { rows } = await this.pool.query<Row>('SELECT settings FROM inbox_settings WHERE inbox_id = $1', [inboxId]);
+    // Read on the webhook's path (cached for a few seconds by conversation/settings.ts).
+    const rows = await queryWithin(this.pool, 'SELECT settings FROM inbox_settings WHERE inbox_id = $1', [inboxId], INTAKE_QUERY_TIMEOUT_MS);
     return rows[0] ? (rows[0].settings as Record<string, unknown>) : null;
   }
 
@@ -230,7 +237,7 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     // A write that changes nothing: a read-only or full database fails here, as it would on accept.
-    await this.pool.query('UPDATE schema_migrations SET applied_at = applied_at WHERE version = 1');
+    await queryWithin(this.pool, 'UPDATE schema_migrations SET applied_at = applied_at WHERE version = 1', [], INTAKE_QUERY_TIMEOUT_MS);
   }
 
   async prune(olderThan: number): Promise<number> {

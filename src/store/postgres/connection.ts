@@ -95,11 +95,6 @@ export function ident(name: string): string {
 }
 
 /**
- * One pool per process, shared by the store and the job queue, so DATABASE_POOL_MAX bounds the
- * process's connections. Timeouts keep a stuck query or an abandoned transaction from holding a
- * conversation's row lock (and with it every instance's work on that conversation) for long.
- */
-/**
  * Every connection of an instance carries its id in application_name, so the others can tell a
  * killed process (no session left in pg_stat_activity) from a slow one (worker-registry.ts).
  */
@@ -107,6 +102,27 @@ export function applicationNameFor(instanceId: string): string {
   return `chatwoot-hermes-bot ${instanceId}`;
 }
 
+/**
+ * Client-side limit for any query: the server's statement_timeout (60 s) cannot end a query whose
+ * connection is dead (a link that silently drops packets, a NAT or proxy that lost the connection):
+ * without this the query waits for TCP's retransmission timeout (~15 min) and holds its pool slot.
+ */
+export const QUERY_TIMEOUT_MS = 65_000;
+/**
+ * TCP keepalive on every connection, first probe after 10 s idle (libuv then probes every second,
+ * 10 times): an idle connection to a peer that vanished is found dead in ~20 s instead of pg's
+ * default (0 = the system's 2 hours).
+ */
+export const KEEPALIVE_IDLE_MS = 10_000;
+
+/** The idle connections of each pool (pg-pool keeps its own list private; its events are public). */
+const idleConnections = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
+
+/**
+ * One pool per process, shared by the store and the job queue, so DATABASE_POOL_MAX bounds the
+ * process's connections. Timeouts keep a stuck query or an abandoned transaction from holding a
+ * conversation's row lock (and with it every instance's work on that conversation) for long.
+ */
 export function createPool(target: Target, poolMax: number, log: Logger, instanceId: string): pg.Pool {
   const pool = new pg.Pool({
     connectionString: target.connectionString,
@@ -114,14 +130,68 @@ export function createPool(target: Target, poolMax: number, log: Logger, instanc
     max: poolMax,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
     application_name: applicationNameFor(instanceId),
-    // The webhook's 200 waits on a connection: fail fast (503, Chatwoot retries) rather than hang.
+    // Waiting for a connection (a free slot, or a new one whose handshake does not come back) ends in
+    // an error the webhook answers with 500 — before Chatwoot's 5 s, so Chatwoot retries.
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
     statement_timeout: 60_000,
     idle_in_transaction_session_timeout: 60_000,
   });
+  const idle = new Set<pg.PoolClient>();
+  idleConnections.set(pool, idle);
+  // 'release' comes before a removal ('remove' then follows), so the set ends up right either way.
+  pool.on('release', (error: Error | undefined, client: pg.PoolClient) => {
+    if (!error) idle.add(client);
+  });
+  pool.on('acquire', (client) => idle.delete(client));
+  pool.on('remove', (client) => idle.delete(client as pg.PoolClient));
+  // A lost connection can emit 'error' twice (the socket's error, then its end: pg's client.js). A user
+  // that removed its own listener after the first — graphile-worker releasing its LISTEN client does —
+  // would let the second crash the process; this listener stays for the client's whole life.
+  pool.on('connect', (client) => client.on('error', (error) => log.debug({ err: error.message, db: target.label }, 'Postgres connection error')));
   // An idle client losing its connection (failover, restart) is reported here; unhandled it would crash.
   pool.on('error', (error) => log.warn({ err: error.message, db: target.label }, 'idle Postgres connection lost; the pool reconnects'));
   return pool;
+}
+
+/**
+ * Closes the pool's idle connections, for when one query found the network to Postgres dead: the
+ * others went idle over the same link, and the pool hands out the most recently used first, so each
+ * would cost the next caller a timeout (three in a row are all of Chatwoot's retries). Their sockets
+ * are destroyed; pg reports each as lost, the pool drops it and opens fresh ones on demand.
+ */
+export function dropIdleConnections(pool: pg.Pool): number {
+  const idle = idleConnections.get(pool);
+  if (!idle) return 0;
+  const clients = [...idle];
+  idle.clear();
+  for (const client of clients) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  return clients.length;
+}
+
+/** Whether `error` is pg's client-side query timeout (query_timeout): the connection is suspect. */
+export function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
+
+/**
+ * A query on the webhook's path, given up client-side after `timeoutMs` so that the webhook can still
+ * answer 500 in time (http/deadline.ts). The connection it ran on is dropped (pg-pool drops a client
+ * released with an error), and so are the idle ones: a query that got no answer at all means the link
+ * to Postgres is dead, and they went idle over it. Giving up does not undo the statement if it did
+ * reach Postgres: each is one transaction, so it happened whole or not at all, and Chatwoot's retry
+ * of a stored event is then found duplicate.
+ */
+export async function queryWithin<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[], timeoutMs: number): Promise<R[]> {
+  // query_timeout per query is read by pg's Client.query but missing from its QueryConfig type.
+  const config = { text, values, query_timeout: timeoutMs } as pg.QueryConfig;
+  try {
+    return (await pool.query<R>(config)).rows;
+  } catch (error) {
+    if (isQueryTimeout(error)) dropIdleConnections(pool);
+    throw error;
+  }
 }
