@@ -45,6 +45,15 @@ interface PendingAccept {
  *   batched and moved off the main thread; checkpoints still sync the WAL before copying it and the
  *   database file after (SQLite does that itself in NORMAL mode). A failed sync poisons the store:
  *   every later call fails, /readyz answers 503, nothing is acknowledged on a disk that lost writes.
+ *   Why for good: after a failed fsync Linux may mark the unwritten pages clean (PostgreSQL's
+ *   "fsyncgate"), so the commits since the last good sync stay visible here while perhaps missing on
+ *   disk, and Chatwoot's retry of such an event would be answered "duplicate".
+ * - A full disk is not that. On the local filesystems the bot runs on (ext4, XFS, overlayfs, tmpfs)
+ *   space is taken when the WAL is written, so it fails there with SQLITE_FULL: SQLite rolls the
+ *   transaction back and keeps the connection usable, nothing of it is visible or acknowledged (the
+ *   webhook answers 500 and Chatwoot retries), and the next write succeeds once there is room again —
+ *   no restart (test/e2e/store-outage.test.ts). Only a filesystem that reports ENOSPC at sync time
+ *   (NFS, thin-provisioned volumes) would take the failed-sync path above.
  * - Accepts are group-committed: every accept requested in one turn of the event loop (all the
  *   webhooks whose bodies arrived together) goes into ONE transaction, and all resolve after that
  *   transaction's sync. Should one of them fail, the batch is rolled back and re-run with a savepoint
@@ -238,6 +247,7 @@ export class SqliteStore implements Store {
   }
 
   private poison(error: unknown): void {
+    // Not cleared by a later successful sync: that sync would not rewrite the pages the failed one lost.
     this.failed ??= new Error(`the SQLite store cannot sync its write-ahead log (${error instanceof Error ? error.message : String(error)}): writes may be lost, refusing all work; restart the bot`);
   }
 
