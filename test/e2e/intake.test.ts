@@ -31,6 +31,20 @@ describe('authentication', () => {
     await waitUntil(() => h.hermes.completions().length === 1);
   });
 
+  it('a delivery Chatwoot cannot get through (secret mismatch → 401) is not retried, and Chatwoot opens the conversation', async () => {
+    h = await startHarness({ env: { CHATWOOT_WEBHOOK_SECRET: 'a-secret-that-was-reset' }, chatwoot: { statusEvents: true } });
+    const record = await h.deliver('message_created-incoming-text');
+    expect(record).toMatchObject({ outcome: 'failed', failure: 'HTTP 401', openedConversation: true });
+    expect(record.attempts).toHaveLength(1);
+    const conv = h.chatwoot.conversation(1, 1042);
+    expect(conv.status).toBe('open');
+    expect(conv.activities.map((a) => a.content)).toEqual(['Conversation was marked open by system due to an error with the agent bot.']);
+    // Chatwoot then tells the bot about the status change; those deliveries fail the same way, and open nothing more.
+    await waitUntil(() => h.chatwoot.deliveries.filter((d) => d.outcome === 'failed').length === 4);
+    expect(h.chatwoot.deliveries.map((d) => d.event)).toEqual(['message_created', 'conversation_opened', 'conversation_status_changed', 'conversation_updated']);
+    expect(h.hermes.completions()).toHaveLength(0);
+  });
+
   it('refuses a stale or future timestamp (replay window ±300 s)', async () => {
     h = await startHarness();
     // The exact edges are unit-tested (signature.test.ts); here the server's clock reads later than
