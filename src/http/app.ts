@@ -28,7 +28,7 @@ export function createApp(deps: IntakeDeps & { store: Store; log: Logger }): Koa
   router.get('/readyz', async (ctx) => {
     let problem: string;
     try {
-      const settled = await withinDeadline(deps.store.ping(), deps.storeWaitMs ?? STORE_WAIT_MS);
+      const settled = await withinDeadline(deps.store.ping(), STORE_WAIT_MS);
       if (settled.done) {
         ctx.body = { status: 'ready', store: deps.store.kind };
         return;

@@ -18,15 +18,13 @@ export interface IntakeDeps {
   settings: InboxSettingsProvider;
   commands: AgentCommands;
   reactions: Reactions;
-  /** How long the webhook waits for the store before answering 500 (default STORE_WAIT_MS). */
-  storeWaitMs?: number;
 }
 
 /**
  * POST /chatwoot/webhook. Authenticate, classify, store durably, answer: never waits on Hermes or
  * Chatwoot. Chatwoot opens (hands to humans) any pending conversation whose delivery fails or takes
  * over 5 s, so every authentic event is answered 2xx — ignored ones too — and 200 means stored. When
- * the store fails or hangs, the answer is 500 within STORE_WAIT_MS: the one failure Chatwoot retries.
+ * the store fails or hangs, the answer is a 500 within STORE_WAIT_MS, which Chatwoot retries.
  *
  * This runs for every webhook, so it does only what it must: the body arrives as the raw text
  * (koa-bodyparser in text mode; the signature is checked over exactly it, before any parsing), and
@@ -78,7 +76,7 @@ export function webhookHandler(deps: IntakeDeps) {
     const work = storeEvent(deps, event, deliveryId, Date.now());
     let settled: Settled<StoreOutcome>;
     try {
-      settled = await withinDeadline(work, deps.storeWaitMs ?? STORE_WAIT_MS);
+      settled = await withinDeadline(work, STORE_WAIT_MS);
     } catch (error) {
       // Not stored, so not acknowledged. 500, not 503: Chatwoot retries only 429 and 500 (3 attempts,
       // 3 s apart, lib/webhooks/trigger.rb); any other status is final and opens the conversation.
