@@ -41,11 +41,14 @@ export class TcpProxy {
     this.server = server;
   }
 
-  /** Stops listening and cuts every connection. */
-  async refuse(): Promise<void> {
+  /**
+   * Stops listening and cuts every connection: with a FIN by default, with a TCP reset (`reset`), as a
+   * server whose process died answers.
+   */
+  async refuse(opts: { reset?: boolean } = {}): Promise<void> {
     const server = this.server;
     this.server = null;
-    this.cutAll();
+    this.cutAll(opts.reset ?? false);
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -89,9 +92,10 @@ export class TcpProxy {
     });
   }
 
-  private cutAll(): void {
+  private cutAll(reset: boolean): void {
     for (const pair of this.pairs) {
-      pair.client.destroy();
+      if (reset) pair.client.resetAndDestroy();
+      else pair.client.destroy();
       pair.upstream?.destroy();
     }
     this.pairs.clear();
