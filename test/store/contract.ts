@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationKey, InboundMessage } from '../../src/chatwoot/events.js';
 import type { Store, StoredEvent } from '../../src/store/store.js';
-import { turnIdFor } from '../../src/store/turn-id.js';
+import { turnIdFor } from '../../src/rules/turn-id.js';
 
 /**
  * The behaviour every store must have, run against SQLite and Postgres alike (issue: no behaviour

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stableSessionId } from '../../src/hermes/session.js';
-import { turnIdFor, debouncedDueAt } from '../../src/store/turn-id.js';
+import { debouncedDueAt } from '../../src/rules/debounce.js';
+import { turnIdFor } from '../../src/rules/turn-id.js';
 
 describe('stableSessionId', () => {
   it('is deterministic per (account, conversation)', () => {

@@ -106,4 +106,11 @@ CREATE TABLE inbox_settings (
     // recorded here too so both stores stay at the same version (migrate-store checks that).
     sql: 'SELECT 1;',
   },
+  {
+    version: 3,
+    name: 'rules in TypeScript',
+    // The conversation rules run in TypeScript on both stores (src/rules/); every write to a
+    // conversation row grows its version, which Postgres checks to apply a decision optimistically.
+    sql: 'ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;',
+  },
 ];
