@@ -4,8 +4,12 @@ import type { ConversationKey } from '../chatwoot/events.js';
 import type { Logger } from '../logger.js';
 import { createPool, DEFAULT_POOL_MAX, queryWithin, resolveTarget, workerSchemaFor, type PostgresOptions } from './postgres/connection.js';
 import { migratePostgres } from './postgres/migrate.js';
-import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, toTurn, type Row } from './postgres/rows.js';
+import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
+import { decideOnPostgres } from './postgres/decide.js';
 import { isRetryable } from './postgres/tx.js';
+import { loadAcceptSnapshot, loadTurnSnapshot } from './postgres/snapshots.js';
+import { decideAccept } from '../rules/accept.js';
+import { decideTakeTurn, finishTurnEffects, type TakeTurnResult } from '../rules/take-turn.js';
 import type {
   AcceptResult,
   BotState,
@@ -16,7 +20,6 @@ import type {
   SessionRecord,
   Store,
   StoredEvent,
-  Turn,
   TurnOutcome,
 } from './store.js';
 import { HANDOFF_PARTS } from './store.js';
@@ -31,14 +34,16 @@ const INTAKE_QUERY_TIMEOUT_MS = 3500;
 
 /**
  * The store for many instances: the same behaviour as SqliteStore (the contract tests in test/store/
- * run against both), one transaction per method. Every transaction that touches a conversation locks
- * its conversation row first, so work on one conversation is serialized across instances and
- * transactions never wait on each other in a cycle.
+ * run against both), one transaction per method. Every write to a conversation row grows its
+ * `version`, and every statement that touches a conversation writes its row first, so work on one
+ * conversation is serialized across instances and statements never wait on each other in a cycle.
  *
- * `accept`, `takeTurn`, `planParts` and `finishTurn` are one round trip each, to functions of the same
- * names (chb_accept, chb_take_turn…; migrations/postgres.ts): every round trip is latency on a turn's
- * way to the customer. `accept` does not touch the job queue: the conversation's due_at it writes is
- * the durable record that a turn must run, and the scheduler turns it into a graphile-worker job
+ * `accept` and `takeTurn` run the conversation rules (src/rules/), the same code as SqliteStore:
+ * one statement reads the rows a rule needs, the rule decides, one statement writes the decision if
+ * the conversation's version is unchanged (postgres/decide.ts): two round trips, no lock held in
+ * between. `planParts`, `finishTurn` and `setPartState` decide nothing and are one statement each.
+ * `accept` does not touch the job queue: the conversation's due_at it writes is the durable record
+ * that a turn must run, and the scheduler turns it into a graphile-worker job
  * (postgres/wakeup.ts). Adding the job here would put graphile-worker's NOTIFY in the webhook's
  * transaction, and Postgres serializes the commits of notifying transactions, fsync included:
  * measured on the CI machine, p50 295 ms instead of 4 ms at 500 webhooks per second.
@@ -73,23 +78,21 @@ export class PostgresStore implements Store {
     readonly instanceId: string,
   ) {}
 
+  /** The conversation rules (src/rules/accept.ts): read, decide, write (postgres/decide.ts). */
   async accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult> {
-    const row = (await this.call('SELECT outcome, due, note FROM chb_accept($1::jsonb, $2::bigint, $3::jsonb)', [JSON.stringify(flatten(event)), now, JSON.stringify(policy)], INTAKE_QUERY_TIMEOUT_MS))[0];
-    const note = strOrNull(row?.note);
-    if (!row || row.outcome === 'duplicate') return { outcome: 'duplicate' };
-    if (row.outcome === 'ignored') return { outcome: 'ignored', reason: note ?? 'ignored' };
-    return { outcome: 'stored', dueAt: numOrNull(row.due), ...(note === null ? {} : { note }) };
+    return decideOnPostgres(
+      this.pool,
+      event.key,
+      { load: (db) => loadAcceptSnapshot(db, event), decide: (snapshot) => decideAccept(snapshot, event, policy, now) },
+      { queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS },
+    );
   }
 
-  /**
-   * One statement, in its own transaction: the store's multi-step writes are functions
-   * (migrations/postgres.ts), so each costs one round trip. A deadlock rolls the statement back
-   * whole, so it is tried again.
-   */
-  private async call(text: string, params: unknown[], timeoutMs?: number): Promise<Row[]> {
+  /** One statement, in its own transaction. A deadlock rolls it back whole, so it is tried again. */
+  private async call(text: string, params: unknown[]): Promise<Row[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return timeoutMs === undefined ? (await this.pool.query<Row>(text, params)).rows : await queryWithin(this.pool, text, params, timeoutMs);
+        return (await this.pool.query<Row>(text, params)).rows;
       } catch (error) {
         if (attempt < 3 && isRetryable(error)) continue;
         throw error;
@@ -108,12 +111,8 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ key: keyOf(r), dueAt: num(r.due_at) }));
   }
 
-  async takeTurn(key: ConversationKey, now: number): Promise<{ turn: Turn } | { turn: null; nextDueAt: number | null }> {
-    const r = (await this.call('SELECT chb_take_turn($1, $2, $3) AS r', [key.accountId, key.conversationId, now]))[0]?.r as
-      | { turn?: Row; attempt?: number; messages?: Row[]; next_due_at?: number | null }
-      | undefined;
-    if (r?.turn) return { turn: toTurn(r.turn, r.messages ?? [], num(r.attempt)) };
-    return { turn: null, nextDueAt: numOrNull(r?.next_due_at) };
+  async takeTurn(key: ConversationKey, now: number): Promise<TakeTurnResult> {
+    return decideOnPostgres(this.pool, key, { load: (db) => loadTurnSnapshot(db, key), decide: (snapshot) => decideTakeTurn(snapshot, now) });
   }
 
   async getConversation(key: ConversationKey): Promise<ConversationState | null> {
@@ -125,14 +124,14 @@ export class PostgresStore implements Store {
     await this.pool.query(
       `INSERT INTO conversations AS c (account_id, conversation_id, bot_state, state_reason, state_changed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
        ON CONFLICT (account_id, conversation_id) DO UPDATE SET bot_state = excluded.bot_state, state_reason = excluded.state_reason,
-         state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at`,
+         state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at, version = c.version + 1`,
       [key.accountId, key.conversationId, state, reason, now],
     );
   }
 
   async bumpEmptyStreak(key: ConversationKey): Promise<number> {
     const { rows } = await this.pool.query<Row>(
-      'UPDATE conversations SET empty_streak = empty_streak + 1 WHERE account_id = $1 AND conversation_id = $2 RETURNING empty_streak',
+      'UPDATE conversations SET empty_streak = empty_streak + 1, version = version + 1 WHERE account_id = $1 AND conversation_id = $2 RETURNING empty_streak',
       [key.accountId, key.conversationId],
     );
     return num(rows[0]?.empty_streak ?? 1);
@@ -203,15 +202,22 @@ export class PostgresStore implements Store {
     return rows.map(toSession);
   }
 
+  /** One statement: the reply, the parts not planned yet, and the whole outbox (the parts already there and those just added). */
   async planParts(turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): Promise<OutboxPart[]> {
-    const rows = await this.call('SELECT * FROM chb_plan_parts($1, $2, $3::int[], $4::text[], $5::boolean[])', [
-      turnId,
-      reply,
-      parts.map((p) => p.part),
-      parts.map((p) => p.content),
-      parts.map((p) => p.private),
-    ]);
-    return rows.map(toOutboxPart);
+    const rows = await this.call(
+      `WITH t AS (SELECT id, account_id, conversation_id FROM turns WHERE id = $1),
+       r AS (UPDATE turns SET reply = $2 WHERE id = $1 AND $2::text IS NOT NULL),
+       added AS (
+         INSERT INTO outbox (turn_id, part, account_id, conversation_id, content, private, state)
+         SELECT t.id, p.part, t.account_id, t.conversation_id, p.content, p.private, 'planned'
+           FROM t, unnest($3::int[], $4::text[], $5::boolean[]) AS p(part, content, private)
+         ON CONFLICT (turn_id, part) DO NOTHING RETURNING *)
+       SELECT (SELECT count(*) FROM t)::int AS known,
+              (SELECT COALESCE(json_agg(o ORDER BY o.part), '[]') FROM (SELECT * FROM outbox WHERE turn_id = $1 UNION ALL SELECT * FROM added) o) AS parts`,
+      [turnId, reply, parts.map((p) => p.part), parts.map((p) => p.content), parts.map((p) => p.private)],
+    );
+    if (Number(rows[0]?.known) === 0) throw new Error(`unknown turn ${turnId}`);
+    return (rows[0]!.parts as Row[]).map(toOutboxPart);
   }
 
   async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<boolean> {
@@ -231,8 +237,23 @@ export class PostgresStore implements Store {
     return rows.map(toOutboxPart);
   }
 
+  /**
+   * One statement: the turn's outcome, its messages' state and, when delivered, the session's count
+   * (finishTurnEffects). The conversation row is written first (its version grows), so a takeTurn or
+   * an accept that read it before decides again.
+   */
   async finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void> {
-    await this.call('SELECT chb_finish_turn($1, $2, $3, $4)', [turnId, outcome, now, error ?? null]);
+    const effects = finishTurnEffects(outcome);
+    await this.call(
+      `WITH t AS (SELECT account_id, conversation_id FROM turns WHERE id = $1),
+       c AS (UPDATE conversations c SET empty_streak = CASE WHEN $5 THEN 0 ELSE c.empty_streak END, version = c.version + 1
+               FROM t WHERE c.account_id = t.account_id AND c.conversation_id = t.conversation_id RETURNING 1),
+       tu AS (UPDATE turns SET state = $2, error = $4, finished_at = $3 WHERE id = $1 AND state = 'running'),
+       m AS (UPDATE messages SET state = $6 WHERE turn_id = $1 AND state <> 'shared'),
+       s AS (UPDATE sessions s SET turn_count = s.turn_count + 1, last_used_at = $3 FROM t WHERE $5 AND s.account_id = t.account_id AND s.conversation_id = t.conversation_id)
+       SELECT count(*) FROM c`,
+      [turnId, outcome, now, error ?? null, effects.delivered, effects.messageState],
+    );
   }
 
   async ping(): Promise<void> {
@@ -259,41 +280,5 @@ export class PostgresStore implements Store {
     this.closed = true;
     for (const hook of [...this.closeHooks]) await hook().catch(() => undefined);
     await this.pool.end();
-  }
-}
-
-/** The event as chb_accept reads it: flat, with the conversation's inbox resolved as SqliteStore does. */
-function flatten(event: StoredEvent): Record<string, unknown> {
-  const base = {
-    kind: event.kind,
-    deliveryId: event.deliveryId,
-    accountId: event.key.accountId,
-    conversationId: event.key.conversationId,
-    status: event.status,
-    inboxId: 'inboxId' in event ? event.inboxId : event.kind === 'customer_message' ? event.message.inboxId : null,
-  };
-  switch (event.kind) {
-    case 'customer_message': {
-      const m = event.message;
-      return {
-        ...base,
-        messageId: m.messageId,
-        messageInboxId: m.inboxId,
-        contactId: m.contactId,
-        contactName: m.contactName,
-        text: m.text,
-        attachments: m.attachments,
-        createdAt: m.createdAt,
-        awaitingTranscript: m.attachments.some((a) => a.file_type === 'audio' && !(a.transcribed_text ?? '').trim()),
-      };
-    }
-    case 'takeover':
-      return { ...base, messageId: event.messageId, by: event.by, content: event.content };
-    case 'transcript':
-      return { ...base, messageId: event.messageId, transcript: event.transcript };
-    case 'bot_echo':
-      return { ...base, messageId: event.messageId, content: event.content };
-    case 'status':
-      return base;
   }
 }

@@ -186,12 +186,23 @@ export function isQueryTimeout(error: unknown): boolean {
  * of a stored event is then found duplicate.
  */
 export async function queryWithin<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[], timeoutMs: number): Promise<R[]> {
-  // query_timeout per query is read by pg's Client.query but missing from its QueryConfig type.
-  const config = { text, values, query_timeout: timeoutMs } as pg.QueryConfig;
-  try {
-    return (await pool.query<R>(config)).rows;
-  } catch (error) {
-    if (isQueryTimeout(error)) dropIdleConnections(pool);
-    throw error;
-  }
+  return (await timeBounded(pool, timeoutMs).query<R>(text, values)).rows;
+}
+
+/**
+ * The pool's `query`, each query given up after `timeoutMs` (then the idle connections are dropped,
+ * as above): what the webhook's store calls run on.
+ */
+export function timeBounded(pool: pg.Pool, timeoutMs: number): Pick<pg.Pool, 'query'> {
+  const query = async (text: string, values?: unknown[]) => {
+    // query_timeout per query is read by pg's Client.query but missing from its QueryConfig type.
+    const config = { text, values, query_timeout: timeoutMs } as pg.QueryConfig;
+    try {
+      return await pool.query(config);
+    } catch (error) {
+      if (isQueryTimeout(error)) dropIdleConnections(pool);
+      throw error;
+    }
+  };
+  return { query: query as pg.Pool['query'] };
 }

@@ -1,0 +1,85 @@
+import type { ConversationWrite, Write } from '../../rules/writes.js';
+import { patchColumns } from '../write-columns.js';
+import type { Queryable } from './snapshots.js';
+
+/** Conversation columns of type TEXT; the others a rule sets are BIGINT. */
+const TEXT_COLUMNS = new Set(['last_status', 'contact_name', 'bot_state', 'state_reason']);
+
+/** Collects a statement's parameters; each placeholder carries its type (an INSERT … SELECT gives Postgres no column to infer it from). */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, type: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${type}`;
+  }
+}
+
+/**
+ * Applies a rule's writes in ONE statement: the conversation's write is the guard (`g`), an UPDATE
+ * that matches only while the row's version is still the one the rule read (or an INSERT … ON
+ * CONFLICT DO NOTHING for a row that did not exist), and every other write is a data-modifying CTE
+ * that runs only when the guard returned its row. Resolves false when the guard did not apply
+ * (another writer came first: nothing was written). The rules never touch one row twice in a
+ * decision, as CTEs of one statement all see the same snapshot and must not.
+ *
+ * The main query reads `g` first, so the conversation row is locked before the other rows (the lock
+ * order every writer of a conversation keeps); the other CTEs run after it.
+ */
+export async function applyWrites(db: Queryable, writes: Write[]): Promise<boolean> {
+  const p = new Params();
+  const guard = writes.find((w): w is ConversationWrite => w.kind === 'conversation');
+  const ctes = [`g AS (${guard ? guardSql(p, guard) : 'SELECT 1'})`];
+  for (const w of writes) {
+    const sql = writeSql(p, w);
+    if (sql !== null) ctes.push(`w${ctes.length} AS (${sql})`);
+  }
+  const { rows } = await db.query<{ applied: number }>(`WITH ${ctes.join(',\n')}\nSELECT count(*)::int AS applied FROM g`, p.values);
+  return Number(rows[0]?.applied) > 0;
+}
+
+function guardSql(p: Params, w: ConversationWrite): string {
+  const cols = patchColumns(w.patch);
+  const value = ([column, v]: [string, unknown]) => p.add(v, TEXT_COLUMNS.has(column) ? 'text' : 'bigint');
+  const account = p.add(w.key.accountId, 'bigint');
+  const conversation = p.add(w.key.conversationId, 'bigint');
+  if (w.expectedVersion === null) {
+    return `INSERT INTO conversations (account_id, conversation_id, ${cols.map(([c]) => `${c}, `).join('')}version)
+      VALUES (${account}, ${conversation}, ${cols.map((c) => `${value(c)}, `).join('')}1) ON CONFLICT DO NOTHING RETURNING 1`;
+  }
+  const sets = cols.map((c) => `${c[0]} = ${value(c)}, `).join('');
+  return `UPDATE conversations SET ${sets}version = version + 1
+      WHERE account_id = ${account} AND conversation_id = ${conversation} AND version = ${p.add(w.expectedVersion, 'bigint')} RETURNING 1`;
+}
+
+const IF_GUARDED = 'EXISTS (SELECT 1 FROM g)';
+
+function writeSql(p: Params, w: Write): string | null {
+  switch (w.kind) {
+    case 'conversation':
+      return null; // the guard
+    case 'delivery':
+      return `INSERT INTO deliveries (delivery_id, received_at) SELECT ${p.add(w.deliveryId, 'text')}, ${p.add(w.receivedAt, 'bigint')} FROM g`;
+    case 'message':
+      return `INSERT INTO messages (account_id, message_id, conversation_id, inbox_id, role, text, attachments, created_at, received_at, awaiting_transcript, state)
+        SELECT ${p.add(w.key.accountId, 'bigint')}, ${p.add(w.messageId, 'bigint')}, ${p.add(w.key.conversationId, 'bigint')}, ${p.add(w.inboxId, 'bigint')},
+               ${p.add(w.role, 'text')}, ${p.add(w.text, 'text')}, ${p.add(JSON.stringify(w.attachments), 'jsonb')}, ${p.add(w.createdAt, 'text')},
+               ${p.add(w.receivedAt, 'bigint')}, ${p.add(w.awaitingTranscript, 'boolean')}, ${p.add(w.state, 'text')} FROM g`;
+    case 'messageStates': {
+      const turn = w.turnId === undefined ? '' : `, turn_id = ${p.add(w.turnId, 'text')}`;
+      return `UPDATE messages SET state = ${p.add(w.state, 'text')}${turn}
+        WHERE account_id = ${p.add(w.accountId, 'bigint')} AND message_id = ANY (${p.add(w.messageIds, 'bigint[]')}) AND ${IF_GUARDED}`;
+    }
+    case 'transcript':
+      return `UPDATE messages SET attachments = ${p.add(JSON.stringify(w.attachments), 'jsonb')}, awaiting_transcript = FALSE
+        WHERE account_id = ${p.add(w.accountId, 'bigint')} AND message_id = ${p.add(w.messageId, 'bigint')} AND ${IF_GUARDED}`;
+    case 'turn':
+      return `INSERT INTO turns (id, account_id, conversation_id, inbox_id, message_ids, state, attempts, created_at)
+        SELECT ${p.add(w.id, 'text')}, ${p.add(w.key.accountId, 'bigint')}, ${p.add(w.key.conversationId, 'bigint')}, ${p.add(w.inboxId, 'bigint')},
+               ${p.add(JSON.stringify(w.messageIds), 'jsonb')}, 'running', 1, ${p.add(w.createdAt, 'bigint')} FROM g`;
+    case 'turnAttempt':
+      return `UPDATE turns SET attempts = ${p.add(w.attempts, 'int')} WHERE id = ${p.add(w.turnId, 'text')} AND ${IF_GUARDED}`;
+    case 'outboxPosted':
+      return `UPDATE outbox SET state = 'posted', chatwoot_message_id = ${p.add(w.chatwootMessageId, 'bigint')}, posted_at = ${p.add(w.postedAt, 'bigint')}
+        WHERE turn_id = ${p.add(w.turnId, 'text')} AND part = ${p.add(w.part, 'int')} AND state <> 'posted' AND ${IF_GUARDED}`;
+  }
+}
