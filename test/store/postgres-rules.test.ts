@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, beforeEach, afterEach, expect, it } from 'vitest';
+import type { ConversationKey } from '../../src/chatwoot/events.js';
+import { createLogger } from '../../src/logger.js';
+import { decideAccept } from '../../src/rules/accept.js';
+import { applyWrites } from '../../src/store/postgres/apply.js';
+import { decideOnPostgres } from '../../src/store/postgres/decide.js';
+import { loadAcceptSnapshot, type Queryable } from '../../src/store/postgres/snapshots.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import type { StoredEvent } from '../../src/store/store.js';
+import { createTestSchema, describePostgres, type TestSchema } from '../helpers/postgres.js';
+
+/**
+ * How Postgres applies the TypeScript rules (store/postgres/decide.ts): a decision is written only
+ * if the conversation is still as it was read, and the races of several instances on one
+ * conversation end as on one.
+ */
+const log = createLogger('silent');
+const key: ConversationKey = { accountId: 1, conversationId: 1042 };
+const policy = { debounceMs: 2000, debounceMaxMs: 10_000 };
+const customer = (messageId: number): StoredEvent => ({
+  kind: 'customer_message',
+  deliveryId: `d-${messageId}`,
+  key,
+  status: 'pending',
+  message: { messageId, inboxId: 7, contactId: 3120, contactName: null, text: `m${messageId}`, attachments: [], createdAt: null },
+});
+
+await describePostgres('Postgres store: the rules in TypeScript', () => {
+  let schema: TestSchema;
+  let a: PostgresStore;
+  let b: PostgresStore;
+
+  beforeAll(async () => {
+    schema = await createTestSchema();
+  });
+  afterAll(async () => {
+    await schema?.drop();
+  });
+  beforeEach(async () => {
+    const open = () => PostgresStore.open({ connectionString: schema.url, poolMax: 6 }, log);
+    [a, b] = await Promise.all([open(), open()]);
+    await schema.truncate();
+  });
+  afterEach(async () => {
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('keeps no business logic in the database: the schema has no functions', async () => {
+    const functions = await schema.withClient(async (c) => (await c.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1`, [schema.name])).rows);
+    expect(functions).toEqual([]);
+  });
+
+  it('writes nothing of a decision made on rows another writer changed since', async () => {
+    await a.accept(customer(1), policy, 1000);
+    const stale = decideAccept(await loadAcceptSnapshot(a.pool, customer(2)), customer(2), policy, 1500);
+    await b.accept(customer(3), policy, 1600);
+    expect(await applyWrites(a.pool, stale.writes)).toBe(false);
+    const held = await schema.withClient(async (c) => (await c.query(`SELECT message_id FROM ${schema.name}.messages ORDER BY message_id`)).rows.map((r) => Number(r.message_id)));
+    expect(held).toEqual([1, 3]);
+    // Decided again on fresh rows, it applies.
+    expect(await a.accept(customer(2), policy, 1700)).toEqual({ outcome: 'stored', dueAt: 3700 });
+  });
+
+  it('stops racing after two lost tries: the conversation row is locked and the rule decides once more', async () => {
+    await a.accept(customer(1), policy, 1000);
+    const loads: string[] = [];
+    let bump = 0;
+    const result = await decideOnPostgres(a.pool, key, {
+      load: async (db: Queryable) => {
+        const snapshot = await loadAcceptSnapshot(db, customer(2));
+        loads.push(db === a.pool ? 'optimistic' : 'locked');
+        // Another instance writes the conversation between every optimistic read and its write.
+        if (db === a.pool) await b.setBotState(key, 'active', `racing ${++bump}`, 1100);
+        return snapshot;
+      },
+      decide: (snapshot) => decideAccept(snapshot, customer(2), policy, 1500),
+    });
+    expect(loads).toEqual(['optimistic', 'optimistic', 'locked']);
+    expect(result).toEqual({ outcome: 'stored', dueAt: 3500 });
+    expect((await a.takeTurn(key, 99_999)).turn?.messages.map((m) => m.messageId)).toEqual([1, 2]);
+  });
+
+  it('two instances taking the turn of one conversation at once take one turn: the other resumes it', async () => {
+    for (const id of [1, 2, 3]) await a.accept(customer(id), policy, 0);
+    const taken = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).takeTurn(key, 60_000)));
+    const turns = taken.map((t) => t.turn!);
+    expect(new Set(turns.map((t) => t.id)).size).toBe(1);
+    expect(turns.map((t) => t.attempt).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const t of turns) expect(t.messages.map((m) => m.messageId)).toEqual([1, 2, 3]);
+  });
+
+  it('a turn finishing while messages arrive loses none of them', async () => {
+    await a.accept(customer(1), policy, 0);
+    const first = (await a.takeTurn(key, 5000)).turn!;
+    const arrivals = Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).accept(customer(10 + i), policy, 6000 + i));
+    await Promise.all([...arrivals, b.finishTurn(first.id, 'delivered', 6005)]);
+    const next = (await a.takeTurn(key, 99_999)).turn!;
+    expect(next.id).not.toBe(first.id);
+    expect(next.messages.map((m) => m.messageId)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
+    expect(await a.lastTurn(key)).toMatchObject({ id: next.id, state: 'running' });
+  });
+});
