@@ -5,6 +5,7 @@ import { decideAccept } from '../../src/rules/accept.js';
 import { applyWrites } from '../../src/store/postgres/apply.js';
 import { decideOnPostgres } from '../../src/store/postgres/decide.js';
 import { loadAcceptSnapshot, type Queryable } from '../../src/store/postgres/snapshots.js';
+import { queueNameFor, queueNameSql } from '../../src/store/postgres/wakeup.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { StoredEvent } from '../../src/store/store.js';
 import { createTestSchema, describePostgres, type TestSchema } from '../helpers/postgres.js';
@@ -98,5 +99,13 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
     expect(next.id).not.toBe(first.id);
     expect(next.messages.map((m) => m.messageId)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
     expect(await a.lastTurn(key)).toMatchObject({ id: next.id, state: 'running' });
+  });
+
+  it("names a conversation's job queue in SQL exactly as queueNameFor does", async () => {
+    const keys = [key, { accountId: 12, conversationId: 3 }, { accountId: 1, conversationId: 23 }];
+    const names = await schema.withClient(async (c) =>
+      (await c.query(`SELECT ${queueNameSql('k.a', 'k.c')} AS name FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(a, c, i) ORDER BY k.i`, [keys.map((k) => k.accountId), keys.map((k) => k.conversationId)])).rows.map((r) => r.name),
+    );
+    expect(names).toEqual(keys.map(queueNameFor));
   });
 });

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ident } from './connection.js';
 import type { Row } from './rows.js';
 import { withTransaction } from './tx.js';
+import { queueNameFor, queueNameSql } from './wakeup.js';
 
 /**
  * Deletes the job queues of conversations that have been idle for `idleMs`. graphile-worker keeps a
@@ -21,7 +22,7 @@ export async function collectIdleQueues(pool: pg.Pool, workerSchema: string, idl
   return withTransaction(pool, async (c) => {
     const { rows } = await c.query<Row>(
       `SELECT c.account_id, c.conversation_id FROM conversations c
-         JOIN ${w}._private_job_queues q ON q.queue_name = 'conv:' || c.account_id || ':' || c.conversation_id
+         JOIN ${w}._private_job_queues q ON q.queue_name = ${queueNameSql('c.account_id', 'c.conversation_id')}
         WHERE q.locked_at IS NULL AND c.due_at IS NULL AND c.updated_at < $1::bigint
           AND NOT EXISTS (SELECT 1 FROM turns t WHERE t.account_id = c.account_id AND t.conversation_id = c.conversation_id AND t.state = 'running')
         LIMIT $2
@@ -31,10 +32,9 @@ export async function collectIdleQueues(pool: pg.Pool, workerSchema: string, idl
     if (rows.length === 0) return 0;
     const { rowCount } = await c.query(
       `DELETE FROM ${w}._private_job_queues q
-        USING unnest($1::bigint[], $2::bigint[]) AS k(account_id, conversation_id)
-        WHERE q.queue_name = 'conv:' || k.account_id || ':' || k.conversation_id AND q.locked_at IS NULL
+        WHERE q.queue_name = ANY ($1::text[]) AND q.locked_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM ${w}._private_jobs j WHERE j.job_queue_id = q.id)`,
-      [rows.map((r) => r.account_id), rows.map((r) => r.conversation_id)],
+      [rows.map((r) => queueNameFor({ accountId: Number(r.account_id), conversationId: Number(r.conversation_id) }))],
     );
     return rowCount ?? 0;
   });

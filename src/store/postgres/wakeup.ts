@@ -16,9 +16,16 @@ export const TURN_TASK = 'turn';
 /** graphile-worker's default. A job that throws is retried after its exponential backoff (e^n s, n ≤ 10). */
 export const TURN_MAX_ATTEMPTS = 25;
 
-/** Queue name and job key of a conversation. findUnwoken() builds the same text in SQL. */
+const QUEUE_PREFIX = 'conv:';
+
+/** Queue name and job key of a conversation. */
 export function queueNameFor(key: ConversationKey): string {
-  return `conv:${key.accountId}:${key.conversationId}`;
+  return `${QUEUE_PREFIX}${key.accountId}:${key.conversationId}`;
+}
+
+/** queueNameFor as a SQL expression over a row's account and conversation columns (for joins with graphile-worker's tables). */
+export function queueNameSql(accountColumn: string, conversationColumn: string): string {
+  return `'${QUEUE_PREFIX}' || ${accountColumn} || ':' || ${conversationColumn}`;
 }
 
 export function keyFromPayload(payload: unknown): ConversationKey | null {
@@ -49,12 +56,12 @@ export async function addWakeups(pool: pg.Pool, workerSchema: string, requests: 
   const w = ident(workerSchema);
   const { rows } = await pool.query<Row>(
     `WITH wanted AS (
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS w(account_id, conversation_id, run_at)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $6::text[]) AS w(account_id, conversation_id, run_at, name)
      ), due AS (
        SELECT c.account_id, c.conversation_id, c.due_at FROM conversations c JOIN wanted USING (account_id, conversation_id)
         ORDER BY c.account_id, c.conversation_id FOR SHARE OF c
      ), jobs AS (
-       SELECT 'conv:' || w.account_id || ':' || w.conversation_id AS name, COALESCE(w.run_at, d.due_at) AS run_at,
+       SELECT w.name, COALESCE(w.run_at, d.due_at) AS run_at,
               json_build_object('accountId', w.account_id, 'conversationId', w.conversation_id) AS payload
          FROM wanted w LEFT JOIN due d USING (account_id, conversation_id)
         WHERE COALESCE(w.run_at, d.due_at) IS NOT NULL
@@ -63,7 +70,7 @@ export async function addWakeups(pool: pg.Pool, workerSchema: string, requests: 
        SELECT count(*)::int FROM ${w}.add_jobs(ARRAY(
          SELECT ROW($4::text, j.payload, j.name, to_timestamp(j.run_at / 1000.0), $5::int, j.name, NULL::int, NULL::text[])::${w}.job_spec FROM jobs j))
      ) END AS n`,
-    [wanted.map((r) => r.key.accountId), wanted.map((r) => r.key.conversationId), wanted.map((r) => r.runAt ?? null), TURN_TASK, TURN_MAX_ATTEMPTS],
+    [wanted.map((r) => r.key.accountId), wanted.map((r) => r.key.conversationId), wanted.map((r) => r.runAt ?? null), TURN_TASK, TURN_MAX_ATTEMPTS, wanted.map((r) => queueNameFor(r.key))],
   );
   return Number(rows[0]?.n ?? 0);
 }
@@ -80,12 +87,12 @@ export async function findUnwoken(pool: pg.Pool, workerSchema: string, limit = 1
   const { rows } = await pool.query<Row>(
     `SELECT c.account_id, c.conversation_id, NULL::bigint AS run_at FROM conversations c
       WHERE c.due_at IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM ${w}.jobs j WHERE j.key = 'conv:' || c.account_id || ':' || c.conversation_id
+        SELECT 1 FROM ${w}.jobs j WHERE j.key = ${queueNameSql('c.account_id', 'c.conversation_id')}
            AND (j.locked_at IS NOT NULL OR j.attempts < j.max_attempts))
      UNION
      SELECT t.account_id, t.conversation_id, (extract(epoch FROM now()) * 1000)::bigint FROM turns t
       WHERE t.state = 'running' AND NOT EXISTS (
-        SELECT 1 FROM ${w}.jobs j WHERE j.key = 'conv:' || t.account_id || ':' || t.conversation_id
+        SELECT 1 FROM ${w}.jobs j WHERE j.key = ${queueNameSql('t.account_id', 't.conversation_id')}
            AND (j.locked_at IS NOT NULL OR j.attempts < j.max_attempts))
      LIMIT $1`,
     [limit],
