@@ -7,7 +7,6 @@ import { migratePostgres } from './postgres/migrate.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
 import { decideOnPostgres } from './postgres/decide.js';
 import { isRetryable } from './postgres/tx.js';
-import { loadAcceptSnapshot, loadTurnSnapshot } from './postgres/snapshots.js';
 import { decideAccept } from '../rules/accept.js';
 import { decideTakeTurn, finishTurnEffects, type TakeTurnResult } from '../rules/take-turn.js';
 import type {
@@ -83,7 +82,7 @@ export class PostgresStore implements Store {
     return decideOnPostgres(
       this.pool,
       event.key,
-      { load: (db) => loadAcceptSnapshot(db, event), decide: (snapshot) => decideAccept(snapshot, event, policy, now) },
+      { load: (rows) => rows.acceptRows(event), decide: (snapshot) => decideAccept(snapshot, event, policy, now) },
       { queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS },
     );
   }
@@ -112,7 +111,7 @@ export class PostgresStore implements Store {
   }
 
   async takeTurn(key: ConversationKey, now: number): Promise<TakeTurnResult> {
-    return decideOnPostgres(this.pool, key, { load: (db) => loadTurnSnapshot(db, key), decide: (snapshot) => decideTakeTurn(snapshot, now) });
+    return decideOnPostgres(this.pool, key, { load: (rows) => rows.turnRows(key), decide: (snapshot) => decideTakeTurn(snapshot, now) });
   }
 
   async getConversation(key: ConversationKey): Promise<ConversationState | null> {

@@ -3,10 +3,9 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decideAccept } from '../rules/accept.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
-import { applyWrites } from './sqlite/apply.js';
 import { SqliteStoreMethods } from './sqlite/methods.js';
 import type { Row, Sql } from './sqlite/rows.js';
-import { loadAcceptSnapshot } from './sqlite/snapshots.js';
+import { sqliteRows } from './sqlite/snapshots.js';
 import type { AcceptResult, DebouncePolicy, StoredEvent } from './store.js';
 
 /** An accept waiting for the next group commit. */
@@ -242,8 +241,9 @@ export class SqliteStore extends SqliteStoreMethods {
 
   /** The conversation rules (src/rules/accept.ts) over the rows they read, in the caller's transaction. */
   private applyAccept(event: StoredEvent, policy: DebouncePolicy, now: number): AcceptResult {
-    const decision = decideAccept(loadAcceptSnapshot(this.sql, event), event, policy, now);
-    applyWrites(this.sql, decision.writes);
+    const rows = sqliteRows(this.sql);
+    const decision = decideAccept(rows.acceptRows(event), event, policy, now);
+    rows.apply(decision.writes);
     return decision.result;
   }
 

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logger.js';
 import { decideAccept } from '../../src/rules/accept.js';
 import { applyWrites } from '../../src/store/postgres/apply.js';
 import { decideOnPostgres } from '../../src/store/postgres/decide.js';
-import { loadAcceptSnapshot, type Queryable } from '../../src/store/postgres/snapshots.js';
+import { loadAcceptSnapshot } from '../../src/store/postgres/snapshots.js';
 import { queueNameFor, queueNameSql } from '../../src/store/postgres/wakeup.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { StoredEvent } from '../../src/store/store.js';
@@ -66,12 +66,24 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
     await a.accept(customer(1), policy, 1000);
     const loads: string[] = [];
     let bump = 0;
+    // Whether another connection could lock the conversation row right now (NOWAIT: 55P03 when it is held).
+    const rowLocked = () =>
+      schema.withClient(async (c) => {
+        try {
+          await c.query(`SELECT 1 FROM ${schema.name}.conversations WHERE account_id = 1 AND conversation_id = 1042 FOR UPDATE NOWAIT`);
+          return false;
+        } catch (error) {
+          if ((error as { code?: string }).code === '55P03') return true;
+          throw error;
+        }
+      });
     const result = await decideOnPostgres(a.pool, key, {
-      load: async (db: Queryable) => {
-        const snapshot = await loadAcceptSnapshot(db, customer(2));
-        loads.push(db === a.pool ? 'optimistic' : 'locked');
-        // Another instance writes the conversation between every optimistic read and its write.
-        if (db === a.pool) await b.setBotState(key, 'active', `racing ${++bump}`, 1100);
+      load: async (rows) => {
+        const locked = await rowLocked();
+        loads.push(locked ? 'locked' : 'optimistic');
+        const snapshot = await rows.acceptRows(customer(2));
+        // Another instance writes the conversation between every unlocked read and its write.
+        if (!locked) await b.setBotState(key, 'active', `racing ${++bump}`, 1100);
         return snapshot;
       },
       decide: (snapshot) => decideAccept(snapshot, customer(2), policy, 1500),

@@ -215,7 +215,7 @@ await describePostgres('Postgres store', () => {
       }
     });
 
-    it('accepts fast: one round trip per webhook (figures printed)', async () => {
+    it('accepts fast: a read and a guarded write per webhook (figures printed)', async () => {
       await schema.truncate();
       const store = await open();
       const pool = await PostgresStore.open({ connectionString: schema.url, poolMax: 10 }, log);

@@ -2,9 +2,9 @@ import type pg from 'pg';
 import type { ConversationKey } from '../../chatwoot/events.js';
 import type { Decision } from '../../rules/accept.js';
 import { WriteConflictError } from '../write-columns.js';
-import { applyWrites } from './apply.js';
+import type { RuleRowAccess } from '../../rules/row-access.js';
 import { timeBounded } from './connection.js';
-import type { Queryable } from './snapshots.js';
+import { postgresRows, type Queryable } from './snapshots.js';
 import { isRetryable, withTransaction } from './tx.js';
 
 /** Optimistic tries before the conversation row is locked instead. */
@@ -26,16 +26,17 @@ const UNIQUE_VIOLATION = '23505';
 export async function decideOnPostgres<S, R>(
   pool: pg.Pool,
   key: ConversationKey,
-  rule: { load: (db: Queryable) => Promise<S>; decide: (snapshot: S) => Decision<R> },
+  rule: { load: (rows: RuleRowAccess<'async'>) => Promise<S>; decide: (snapshot: S) => Decision<R> },
   opts: { queryTimeoutMs?: number } = {},
 ): Promise<R> {
   // The webhook's calls give up in time (connection.ts timeBounded); the locked fallback, rare, does not.
   const db: Queryable = opts.queryTimeoutMs === undefined ? pool : timeBounded(pool, opts.queryTimeoutMs);
   for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
-    const decision = rule.decide(await rule.load(db));
+    const rows = postgresRows(db);
+    const decision = rule.decide(await rule.load(rows));
     if (decision.writes.length === 0) return decision.result;
     try {
-      if (await applyWrites(db, decision.writes)) return decision.result;
+      if (await rows.apply(decision.writes)) return decision.result;
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
@@ -44,9 +45,10 @@ export async function decideOnPostgres<S, R>(
     try {
       return await withTransaction(pool, async (client) => {
         await client.query('SELECT 1 FROM conversations WHERE account_id = $1 AND conversation_id = $2 FOR UPDATE', [key.accountId, key.conversationId]);
-        const decision = rule.decide(await rule.load(client));
+        const rows = postgresRows(client);
+        const decision = rule.decide(await rule.load(rows));
         // Only a conversation row created meanwhile by another writer can refuse this write (there was no row to lock).
-        if (decision.writes.length > 0 && !(await applyWrites(client, decision.writes))) throw new WriteConflictError(`conversation ${key.accountId}/${key.conversationId}`);
+        if (decision.writes.length > 0 && !(await rows.apply(decision.writes))) throw new WriteConflictError(`conversation ${key.accountId}/${key.conversationId}`);
         return decision.result;
       });
     } catch (error) {

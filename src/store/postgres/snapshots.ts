@@ -1,11 +1,18 @@
 import type pg from 'pg';
 import type { ConversationKey } from '../../chatwoot/events.js';
+import type { RuleRowAccess } from '../../rules/row-access.js';
 import type { AcceptSnapshot, ConversationRow, EchoCandidate, StoredTurnMessage, TurnSnapshot, WaitingMessage } from '../../rules/rows.js';
 import type { StoredEvent } from '../store.js';
+import { applyWrites } from './apply.js';
 import { num, numOrNull, strOrNull, toTurnMessage, type Row } from './rows.js';
 
 /** A pool (one statement, its own transaction) or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** The rules' row access on Postgres, on a pool (each call its own statement) or inside a transaction. */
+export function postgresRows(db: Queryable): RuleRowAccess<'async'> {
+  return { acceptRows: (event) => loadAcceptSnapshot(db, event), turnRows: (key) => loadTurnSnapshot(db, key), apply: (writes) => applyWrites(db, writes) };
+}
 
 const CONVERSATION = `(SELECT json_build_object('bot_state', bot_state, 'left_pending_at', left_pending_at, 'due_at', due_at, 'inbox_id', inbox_id, 'version', version)
     FROM conversations WHERE account_id = $1 AND conversation_id = $2)`;

@@ -2,10 +2,9 @@ import type Database from 'better-sqlite3';
 import type { ConversationKey } from '../../chatwoot/events.js';
 import { decideTakeTurn, type TakeTurnResult } from '../../rules/take-turn.js';
 import type { AcceptResult, BotState, ConversationState, DebouncePolicy, OutboxPart, SessionMode, SessionRecord, Store, StoredEvent, TurnOutcome } from '../store.js';
-import { applyWrites } from './apply.js';
 import * as reads from './reads.js';
 import type { Sql } from './rows.js';
-import { loadTurnSnapshot } from './snapshots.js';
+import { sqliteRows } from './snapshots.js';
 import * as writes from './writes.js';
 
 /**
@@ -31,8 +30,9 @@ export abstract class SqliteStoreMethods implements Store {
   async takeTurn(key: ConversationKey, now: number): Promise<TakeTurnResult> {
     const taken = this.db
       .transaction((): TakeTurnResult => {
-        const decision = decideTakeTurn(loadTurnSnapshot(this.sql, key), now);
-        applyWrites(this.sql, decision.writes);
+        const rows = sqliteRows(this.sql);
+        const decision = decideTakeTurn(rows.turnRows(key), now);
+        rows.apply(decision.writes);
         return decision.result;
       })
       .immediate();

@@ -1,7 +1,21 @@
 import type { ConversationKey } from '../../chatwoot/events.js';
+import type { RuleRowAccess } from '../../rules/row-access.js';
 import type { AcceptSnapshot, EchoCandidate, TurnSnapshot, WaitingMessage } from '../../rules/rows.js';
+import { applyWrites } from './apply.js';
 import type { StoredEvent } from '../store.js';
 import { toConversationRow, toStoredTurnMessage, type Row, type Sql } from './rows.js';
+
+/** The rules' row access on SQLite: every call runs inside the caller's IMMEDIATE transaction. */
+export function sqliteRows(sql: Sql): RuleRowAccess<'sync'> {
+  return {
+    acceptRows: (event) => loadAcceptSnapshot(sql, event),
+    turnRows: (key) => loadTurnSnapshot(sql, key),
+    apply: (writes) => {
+      applyWrites(sql, writes);
+      return true;
+    },
+  };
+}
 
 /** What decideAccept reads, inside the accept's transaction. */
 export function loadAcceptSnapshot(sql: Sql, event: StoredEvent): AcceptSnapshot {
