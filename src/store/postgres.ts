@@ -121,7 +121,7 @@ export class PostgresStore implements Store {
 
   async setBotState(key: ConversationKey, state: BotState, reason: string, now: number): Promise<void> {
     await this.pool.query(
-      `INSERT INTO conversations AS c (account_id, conversation_id, bot_state, state_reason, state_changed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+      `INSERT INTO conversations AS c (account_id, conversation_id, bot_state, state_reason, state_changed_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $5, 1)
        ON CONFLICT (account_id, conversation_id) DO UPDATE SET bot_state = excluded.bot_state, state_reason = excluded.state_reason,
          state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at, version = c.version + 1`,
       [key.accountId, key.conversationId, state, reason, now],
