@@ -6,6 +6,7 @@ import { applyWrites } from '../../src/store/postgres/apply.js';
 import { decideOnPostgres } from '../../src/store/postgres/decide.js';
 import { loadAcceptSnapshot } from '../../src/store/postgres/snapshots.js';
 import { queueNameFor, queueNameSql } from '../../src/store/postgres/wakeup.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { StoredEvent } from '../../src/store/store.js';
 import { createTestSchema, describePostgres, type TestSchema } from '../helpers/postgres.js';
@@ -119,5 +120,34 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
       (await c.query(`SELECT ${queueNameSql('k.a', 'k.c')} AS name FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(a, c, i) ORDER BY k.i`, [keys.map((k) => k.accountId), keys.map((k) => k.conversationId)])).rows.map((r) => r.name),
     );
     expect(names).toEqual(keys.map(queueNameFor));
+  });
+
+  it('upgrades in place a database written by the PL/pgSQL functions of version 2: its waiting work is taken as before', async () => {
+    const old = await createTestSchema();
+    try {
+      await old.withClient(async (c) => {
+        await c.query(`CREATE SCHEMA ${old.name}`);
+        await c.query(`SET search_path TO ${old.name}`);
+        await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+        for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version <= 2)) {
+          await c.query(m.sql);
+          await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)', [m.version, m.name]);
+        }
+        // What a bot of the previous release stored: a customer's message waiting for its turn.
+        const event = { kind: 'customer_message', deliveryId: 'old-1', accountId: 1, conversationId: 1042, status: 'pending', inboxId: 7, messageId: 1, messageInboxId: 7, contactId: 3120, contactName: null, text: 'm1', attachments: [], createdAt: null, awaitingTranscript: false };
+        await c.query('SELECT * FROM chb_accept($1::jsonb, $2, $3::jsonb)', [JSON.stringify(event), 1000, JSON.stringify(policy)]);
+      });
+      const store = await PostgresStore.open({ connectionString: old.url, poolMax: 3 }, log);
+      try {
+        expect(await store.accept(customer(2), policy, 1500)).toEqual({ outcome: 'stored', dueAt: 3500 });
+        expect((await store.takeTurn(key, 99_999)).turn?.messages.map((m) => m.messageId)).toEqual([1, 2]);
+        const left = await old.withClient(async (c) => (await c.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1`, [old.name])).rows);
+        expect(left).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await old.drop();
+    }
   });
 });
