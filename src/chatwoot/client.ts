@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { ConversationKey } from './events.js';
+import type { ConversationKey } from '../domain/conversation.js';
+import { networkReason, redirected } from '../net/http-errors.js';
 import { liquidSafe } from './liquid.js';
 import { parseRetryAfter, withRetry, type RetryPolicy } from '../util/retry.js';
 
@@ -74,7 +75,7 @@ export class ChatwootClient {
       'post',
       `${base(key)}/messages`,
       { content: liquidSafe(message.content), message_type: 'outgoing', private: message.private },
-      beforeRetry,
+      beforeRetry ? { beforeRetry } : {},
     );
     const id = (res.data as { id?: unknown } | undefined)?.id;
     return { id: typeof id === 'number' ? id : null };
@@ -85,7 +86,7 @@ export class ChatwootClient {
   }
 
   async typing(key: ConversationKey, on: boolean): Promise<void> {
-    await this.call('post', `${base(key)}/toggle_typing_status`, { typing_status: on ? 'on' : 'off' }, undefined, { attempts: 1 });
+    await this.call('post', `${base(key)}/toggle_typing_status`, { typing_status: on ? 'on' : 'off' }, { policy: { attempts: 1 } });
   }
 
   /** The conversation as Chatwoot sees it now, or null where this Chatwoot does not let bots read it. */
@@ -128,8 +129,7 @@ export class ChatwootClient {
     method: 'get' | 'post',
     url: string,
     body: unknown,
-    beforeRetry?: () => Promise<boolean>,
-    policy: Partial<RetryPolicy> = {},
+    { beforeRetry, policy = {} }: { beforeRetry?: () => Promise<boolean>; policy?: Partial<RetryPolicy> } = {},
   ): Promise<AxiosResponse> {
     return withRetry(
       { ...this.retry, ...policy },
@@ -168,13 +168,3 @@ function errorText(data: unknown): string {
   return typeof message === 'string' ? `: ${message.slice(0, 200)}` : '';
 }
 
-export function networkReason(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  return e.code ?? e.message ?? 'network error';
-}
-
-/** A 3xx, explained: the bot does not follow redirects, so the configured address must be the final one. */
-export function redirected(what: string, res: AxiosResponse, setting: string): string {
-  const location = typeof res.headers.location === 'string' ? res.headers.location.slice(0, 200) : 'another address';
-  return `${what} answered ${res.status}, a redirect to ${location}: the bot does not follow redirects (its token would go along); set ${setting} to the address it redirects to`;
-}

@@ -1,43 +1,11 @@
-import { messageEventSchema, conversationEventSchema, type Attachment, type MessageEvent } from './payload.js';
-
-import { parseBotCommand, type BotCommand } from '../safety/index.js';
-
-export type { Attachment };
-
-/** Stable identity of a Chatwoot conversation: the display id is unique per account only. */
-export interface ConversationKey {
-  accountId: number;
-  conversationId: number;
-}
-
-export interface InboundMessage {
-  messageId: number;
-  inboxId: number | null;
-  contactId: number | null;
-  /** As Chatwoot has it; cleaned (cleanContactName) before Hermes sees it. */
-  contactName: string | null;
-  text: string;
-  attachments: Attachment[];
-  createdAt: string | null;
-}
+import type { Classified } from '../domain/events.js';
+import { parseBotCommand } from './bot-commands.js';
+import { messageEventSchema, conversationEventSchema, type MessageEvent } from './payload.js';
 
 /**
- * What an authentic webhook means for the bot: intake stores these (one transaction) and answers.
- * Every variant carries the status the payload saw, so the store can notice a conversation leaving
- * and re-entering `pending` (the hand-back after a human takeover).
+ * Chatwoot's webhook payloads → the bot's events (domain/events.ts): which ones the bot acts on, and
+ * why it ignores the others.
  */
-export type BotEvent =
-  | { kind: 'customer_message'; key: ConversationKey; status: string; message: InboundMessage; labels?: string[] }
-  | { kind: 'takeover'; key: ConversationKey; status: string; inboxId: number | null; by: 'agent' | 'phone'; messageId: number; content: string }
-  | { kind: 'transcript'; key: ConversationKey; status: string; messageId: number; transcript: string }
-  | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string }
-  | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null };
-
-/** An agent's `/bot …` command, from a private note (never from a contact: theirs are plain text). */
-export type AgentCommandEvent = { kind: 'command'; key: ConversationKey; inboxId: number | null; messageId: number; command: BotCommand };
-
-/** `ignore` events are only logged, with the reason. */
-export type Classified = BotEvent | AgentCommandEvent | { kind: 'ignore'; reason: string; key?: ConversationKey; messageId?: number };
 
 const MESSAGE_TYPES: Record<string, 'incoming' | 'outgoing' | 'activity' | 'template'> = {
   incoming: 'incoming',

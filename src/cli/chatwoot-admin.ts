@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { networkReason, redirected } from '../chatwoot/client.js';
+import { networkReason, redirected } from '../net/http-errors.js';
 import { explainAdminFailure } from './chatwoot-errors.js';
 import { CliError } from './command.js';
 

@@ -1,9 +1,9 @@
 import type { ChatwootClient } from '../chatwoot/client.js';
-import type { AgentCommandEvent } from '../chatwoot/events.js';
+import type { AgentCommandEvent } from '../domain/events.js';
 import type { SessionRunner } from '../hermes/session.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { logKey } from './handoff.js';
+import { logKey } from '../domain/conversation.js';
 
 /**
  * `/bot pause|resume|reset|status` in an agent's private note. State changes are store writes (done

@@ -1,6 +1,6 @@
-import type { Attachment } from '../chatwoot/events.js';
+import type { Attachment } from '../domain/events.js';
 import type { ContentPart, UserContent } from '../hermes/client.js';
-import { cleanContactName } from '../safety/index.js';
+import { cleanContactName } from './contact-name.js';
 import type { TurnMessage } from '../store/store.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { LocalScheduler, type Scheduler } from './scheduler.js';

@@ -1,4 +1,4 @@
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import { checkReply, lastQuestion, REPEATED_QUESTION_THRESHOLD, textSimilarity, type GuardVerdict } from '../safety/index.js';
 import type { Store } from '../store/store.js';

@@ -1,9 +1,10 @@
 import { BOT_RIGHTS_SINCE, refusedToBots } from '../chatwoot/bot-rights.js';
 import type { ChatwootClient } from '../chatwoot/client.js';
-import type { ConversationKey } from '../chatwoot/events.js';
+import { logKey, type ConversationKey } from '../domain/conversation.js';
 import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import type { Logger } from '../logger.js';
-import { HANDOFF_PARTS, type Store } from '../store/store.js';
+import { type Store } from '../store/store.js';
+import { HANDOFF_PARTS } from '../domain/outbox.js';
 import type { Outbox } from './outbox.js';
 
 export interface HandoffRequest {
@@ -98,8 +99,4 @@ export class Handoff {
       this.deps.log.error({ ...ctx, err: String(error) }, `hand-off could not ${what}`);
     }
   }
-}
-
-export function logKey(key: ConversationKey): { account: number; conversation: number } {
-  return { account: key.accountId, conversation: key.conversationId };
 }

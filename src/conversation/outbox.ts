@@ -1,5 +1,5 @@
 import type { ChatwootClient } from '../chatwoot/client.js';
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { OutboxPart, Store } from '../store/store.js';
 
 export class AmbiguousPostError extends Error {
@@ -25,19 +25,19 @@ export class Outbox {
     if (part.state === 'posting') return;
 
     // Compare-and-set: only one worker ever moves a part to `posting`; anyone else stops here.
-    if (!(await store.setPartState(part.turnId, part.part, 'posting', Date.now()))) {
+    if (!(await store.setPartState(part, { state: 'posting', now: Date.now() }))) {
       if (await this.witnessed(part)) return;
       throw new AmbiguousPostError(part);
     }
     try {
       const res = await chatwoot.postMessage(key, { content: part.content, private: part.private }, async () => !(await this.witnessed(part)));
-      await store.setPartState(part.turnId, part.part, 'posted', Date.now(), res.id);
+      await store.setPartState(part, { state: 'posted', now: Date.now(), chatwootMessageId: res.id });
     } catch (error) {
       if (await this.witnessed(part)) return;
       // Chatwoot answered with an error status: it stored nothing, so a later attempt is safe.
       // Without an answer (connection lost mid-request) the part stays `posting`: ambiguous.
       const status = (error as { status?: number | null }).status;
-      if (typeof status === 'number') await store.setPartState(part.turnId, part.part, 'failed', Date.now());
+      if (typeof status === 'number') await store.setPartState(part, { state: 'failed', now: Date.now() });
       throw error;
     }
   }

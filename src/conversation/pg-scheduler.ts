@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { makeWorkerUtils, run, type Runner, type Task, type Worker, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { Logger } from '../logger.js';
 import { ident } from '../store/postgres/connection.js';
 import { graphileLogger } from '../store/postgres/graphile-logger.js';
@@ -10,7 +10,7 @@ import { addWakeups, findUnwoken, keyFromPayload, queueNameFor, TURN_TASK } from
 import { WorkerLiveness } from '../store/postgres/worker-liveness.js';
 import { WorkerRegistry } from '../store/postgres/worker-registry.js';
 import type { PostgresStore } from '../store/postgres.js';
-import { logKey } from './handoff.js';
+import { logKey } from '../domain/conversation.js';
 import type { Scheduler } from './scheduler.js';
 
 declare global {

@@ -1,9 +1,9 @@
 import type { ChatwootClient } from '../chatwoot/client.js';
-import type { BotEvent } from '../chatwoot/events.js';
+import type { BotEvent } from '../domain/events.js';
 import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import type { SessionRunner } from '../hermes/session.js';
 import type { Logger } from '../logger.js';
-import { logKey } from './handoff.js';
+import { logKey } from '../domain/conversation.js';
 
 /**
  * What the bot does right after an event is stored, besides scheduling a turn:

@@ -1,7 +1,7 @@
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { logKey } from './handoff.js';
+import { logKey } from '../domain/conversation.js';
 import type { TurnRunner } from './turn.js';
 
 /**

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { parseRetryAfter, withRetry } from '../util/retry.js';
-import { networkReason, redirected } from '../chatwoot/client.js';
+import { networkReason, redirected } from '../net/http-errors.js';
 import type { Logger } from '../logger.js';
 
 export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };

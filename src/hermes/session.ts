@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { SessionRecord, Store } from '../store/store.js';
 import { HermesError, type CompletionResult, type HermesClient, type UserContent } from './client.js';
 

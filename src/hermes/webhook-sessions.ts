@@ -1,4 +1,4 @@
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { Store } from '../store/store.js';
 import { HermesError, type HermesClient } from './client.js';
 

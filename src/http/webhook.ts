@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'koa';
-import { classify, type Classified } from '../chatwoot/events.js';
+import { classify } from '../chatwoot/events.js';
+import { type Classified } from '../domain/events.js';
 import type { Logger } from '../logger.js';
 import type { Scheduler } from '../conversation/scheduler.js';
 import type { DebouncePolicy, Store } from '../store/store.js';

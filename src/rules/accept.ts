@@ -1,4 +1,4 @@
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { AcceptResult, DebouncePolicy, StoredEvent } from '../store/store.js';
 import { awaitsTranscript, pendingDueAt, withTranscript } from './debounce.js';
 import { decideEcho } from './echo.js';

@@ -1,4 +1,4 @@
-import type { Attachment } from '../chatwoot/events.js';
+import type { Attachment } from '../domain/events.js';
 import type { DebouncePolicy } from '../store/store.js';
 
 /** When the next turn may start: DEBOUNCE_MS after the newest message, never later than DEBOUNCE_MAX_MS after the oldest. */

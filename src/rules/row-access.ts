@@ -1,4 +1,4 @@
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { StoredEvent } from '../store/store.js';
 import type { AcceptSnapshot, TurnSnapshot } from './rows.js';
 import type { Write } from './writes.js';

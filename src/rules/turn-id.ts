@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 
 /**
  * A turn's id is derived from the messages it answers, so it doubles as Hermes' Idempotency-Key:

@@ -1,4 +1,5 @@
-import type { Attachment, ConversationKey } from '../chatwoot/events.js';
+import type { Attachment } from '../domain/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { BotState } from '../store/store.js';
 import type { MessageState } from './rows.js';
 

@@ -21,8 +21,4 @@ export { findPromptLeak, largestJson, MIN_LEAK_FRAGMENT_LENGTH, RAW_JSON_SHARE }
 export type { LeakMatch } from './prompt-leak.js';
 export { foldText, tokenize, jaccard, textSimilarity, splitSentences, lastQuestion } from './similarity.js';
 export { wantsHuman, DEFAULT_HANDOFF_KEYWORDS, DEFAULT_HANDOFF_EXCLUSIONS } from './customer-keywords.js';
-export { parseBotCommand } from './bot-commands.js';
-export type { BotCommand, BotCommandName } from './bot-commands.js';
-export { toLegacyWhatsApp } from './whatsapp-format.js';
 export { outsideReplyWindow, WHATSAPP_REPLY_WINDOW_MS } from './reply-window.js';
-export { cleanContactName } from './contact-name.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { ConversationKey } from '../chatwoot/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 import type { Logger } from '../logger.js';
 import { createPool, DEFAULT_POOL_MAX, queryWithin, resolveTarget, workerSchemaFor, type PostgresOptions } from './postgres/connection.js';
 import { migratePostgres } from './postgres/migrate.js';
@@ -20,8 +20,10 @@ import type {
   Store,
   StoredEvent,
   TurnOutcome,
+  PartRef,
+  PartStateChange,
 } from './store.js';
-import { HANDOFF_PARTS } from './store.js';
+import { HANDOFF_PARTS } from '../domain/outbox.js';
 
 export type { PostgresOptions } from './postgres/connection.js';
 
@@ -219,7 +221,7 @@ export class PostgresStore implements Store {
     return (rows[0]!.parts as Row[]).map(toOutboxPart);
   }
 
-  async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<boolean> {
+  async setPartState({ turnId, part }: PartRef, { state, now, chatwootMessageId = null }: PartStateChange): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `UPDATE outbox SET state = $1,
          attempted_at = CASE WHEN $1 = 'posting' THEN $2 ELSE attempted_at END,

@@ -1,25 +1,36 @@
-import type { Attachment, BotEvent, ConversationKey } from '../chatwoot/events.js';
+import type { Attachment, BotEvent } from '../domain/events.js';
+import type { ConversationKey } from '../domain/conversation.js';
 
 /**
- * The bot's durable memory. Two implementations (SQLite, the embedded default; Postgres for many
- * instances) pass the same contract tests (test/store/). Every method is one transaction.
+ * The bot's durable memory, by role: each consumer takes the roles it uses (intake the EventStore,
+ * the turn the ConversationStore and OutboxStore…). Two implementations (SQLite, the embedded default;
+ * Postgres for many instances) pass the same contract tests (test/store/). Every method is one
+ * transaction.
  */
-export interface Store {
+export interface Store extends EventStore, TurnQueue, ConversationStore, OutboxStore, SessionStore, InboxSettingsStore, StoreLifecycle {
   readonly kind: 'sqlite' | 'postgres';
+}
 
+/** What intake writes: every authentic event, once (Chatwoot retries and redelivers). */
+export interface EventStore {
   /** Records an authentic event. Resolves only once it is durable; rejects when the store cannot write. */
   accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult>;
+}
 
+/** What the schedulers read: which conversations have work, and the work itself. */
+export interface TurnQueue {
   /** Conversations with work waiting (messages not yet in a turn, or a turn left unfinished by a dead process). */
   listDue(): Promise<Array<{ key: ConversationKey; dueAt: number }>>;
-
   /**
    * Returns the conversation's unfinished turn if there is one (recovery after a crash or a drain),
    * else gathers every pending customer message into a new turn, if the debounce time has come.
    * `null` with `nextDueAt` when nothing is due yet (or nothing waits: nextDueAt null).
    */
   takeTurn(key: ConversationKey, now: number): Promise<{ turn: Turn } | { turn: null; nextDueAt: number | null }>;
+}
 
+/** Who speaks in a conversation, and what the bot remembers of it. */
+export interface ConversationStore {
   getConversation(key: ConversationKey): Promise<ConversationState | null>;
   /**
    * Sets who speaks in a conversation. `human` and `handed_off` end by themselves once the conversation
@@ -32,16 +43,10 @@ export interface Store {
   recentBotReplies(key: ConversationKey, limit: number): Promise<string[]>;
   /** The conversation's latest turn, for `/bot status`. */
   lastTurn(key: ConversationKey): Promise<{ id: string; state: string; error: string | null; createdAt: number; finishedAt: number | null } | null>;
+}
 
-  getInboxSettings(inboxId: number): Promise<Record<string, unknown> | null>;
-  saveInboxSettings(inboxId: number, settings: Record<string, unknown>, now: number): Promise<void>;
-  listInboxSettings(): Promise<Array<{ inboxId: number; settings: Record<string, unknown> }>>;
-
-  getSession(key: ConversationKey): Promise<SessionRecord | null>;
-  /** Creates or replaces the conversation's Hermes session mapping. */
-  saveSession(key: ConversationKey, session: { sessionId: string; mode: SessionMode; generation: number }, now: number): Promise<SessionRecord>;
-  listSessions(filter?: Partial<ConversationKey>): Promise<SessionRecord[]>;
-
+/** What a turn posts, each part exactly once, and how the turn ended. */
+export interface OutboxStore {
   /**
    * Records what a turn will post, before anything is posted: Hermes' answer split into parts 0..n,
    * or a hand-off's fallback message and note (parts numbered from HANDOFF_PARTS). Parts already
@@ -55,12 +60,29 @@ export interface Store {
    * or `failed` (compare-and-set): two workers that both think they own a turn cannot both post a part.
    * Resolves true when the part moved.
    */
-  setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId?: number | null): Promise<boolean>;
+  setPartState(part: PartRef, change: PartStateChange): Promise<boolean>;
   getOutbox(turnId: string): Promise<OutboxPart[]>;
-
   /** Ends a turn: its messages become answered (delivered) or failed (handed_off); the session's turn count grows. */
   finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void>;
+}
 
+/** Each conversation's Hermes session. */
+export interface SessionStore {
+  getSession(key: ConversationKey): Promise<SessionRecord | null>;
+  /** Creates or replaces the conversation's Hermes session mapping. */
+  saveSession(key: ConversationKey, session: { sessionId: string; mode: SessionMode; generation: number }, now: number): Promise<SessionRecord>;
+  listSessions(filter?: Partial<ConversationKey>): Promise<SessionRecord[]>;
+}
+
+/** Per-inbox overrides of the configuration (validated on read, config/inbox-settings.ts). */
+export interface InboxSettingsStore {
+  getInboxSettings(inboxId: number): Promise<Record<string, unknown> | null>;
+  saveInboxSettings(inboxId: number, settings: Record<string, unknown>, now: number): Promise<void>;
+  listInboxSettings(): Promise<Array<{ inboxId: number; settings: Record<string, unknown> }>>;
+}
+
+/** Health, housekeeping, shutdown. */
+export interface StoreLifecycle {
   /** Health: resolves when the store can be read and written. */
   ping(): Promise<void>;
   /** Forgets delivery ids older than the cutoff (Chatwoot retries within seconds; a week is generous). */
@@ -84,12 +106,6 @@ export type AcceptResult =
   | { outcome: 'stored'; dueAt: number | null; note?: string }
   /** Authentic but nothing to keep (a customer message in a conversation humans own, bot not involved). */
   | { outcome: 'ignored'; reason: string };
-
-/**
- * Outbox part numbers beyond a reply's own parts (0..n): a hand-off's message to the customer, the
- * team's private note, and the note about a blocked reply. Parts below `fallback` are Hermes' reply.
- */
-export const HANDOFF_PARTS = { fallback: 900, note: 901, blocked: 902 } as const;
 
 export type BotState = 'active' | 'human' | 'handed_off' | 'paused';
 export type SessionMode = 'header' | 'server';
@@ -129,6 +145,19 @@ export interface Turn {
   attempt: number;
   reply: string | null;
   createdAt: number;
+}
+
+/** Which part of which turn's outbox. */
+export interface PartRef {
+  turnId: string;
+  part: number;
+}
+
+/** A move along planned → posting → posted | failed; `chatwootMessageId` once Chatwoot stored it. */
+export interface PartStateChange {
+  state: 'posting' | 'posted' | 'failed';
+  now: number;
+  chatwootMessageId?: number | null;
 }
 
 export interface OutboxPart {

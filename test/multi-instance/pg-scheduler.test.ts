@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { ConversationKey } from '../../src/chatwoot/events.js';
+import type { ConversationKey } from '../../src/domain/conversation.js';
 import { PgScheduler, type PgSchedulerTimings } from '../../src/conversation/pg-scheduler.js';
 import { createLogger } from '../../src/logger.js';
 import { collectIdleQueues } from '../../src/store/postgres/queue-gc.js';

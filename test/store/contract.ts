@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConversationKey, InboundMessage } from '../../src/chatwoot/events.js';
+import type { ConversationKey } from '../../src/domain/conversation.js';
+import type { InboundMessage } from '../../src/domain/events.js';
 import type { Store, StoredEvent } from '../../src/store/store.js';
 import { turnIdFor } from '../../src/rules/turn-id.js';
 
@@ -190,11 +191,11 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
         { part: 1, content: 'b', private: false },
       ]);
       expect(parts.map((p) => p.state)).toEqual(['planned', 'planned']);
-      expect(await store.setPartState(turn.id, 0, 'posting', 6000)).toBe(true);
+      expect(await store.setPartState({ turnId: turn.id, part: 0 }, { state: 'posting', now: 6000 })).toBe(true);
       // A second worker (split brain, a re-run) cannot take the same part: it would post it twice.
-      expect(await store.setPartState(turn.id, 0, 'posting', 6050)).toBe(false);
-      expect(await store.setPartState(turn.id, 0, 'posted', 6100, 777)).toBe(true);
-      await store.setPartState(turn.id, 1, 'posting', 6200);
+      expect(await store.setPartState({ turnId: turn.id, part: 0 }, { state: 'posting', now: 6050 })).toBe(false);
+      expect(await store.setPartState({ turnId: turn.id, part: 0 }, { state: 'posted', now: 6100, chatwootMessageId: 777 })).toBe(true);
+      await store.setPartState({ turnId: turn.id, part: 1 }, { state: 'posting', now: 6200 });
       // The process dies here; Chatwoot's echo of part 1 arrives.
       await store.accept({ kind: 'bot_echo', deliveryId: 'd-echo', key, status: 'pending', messageId: 778, content: 'b' }, policy, 6300);
       const after = await store.getOutbox(turn.id);
@@ -203,7 +204,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
         ['posted', 778],
       ]);
       // A posted part never goes back.
-      expect(await store.setPartState(turn.id, 0, 'failed', 7000)).toBe(false);
+      expect(await store.setPartState({ turnId: turn.id, part: 0 }, { state: 'failed', now: 7000 })).toBe(false);
       expect((await store.getOutbox(turn.id))[0]?.state).toBe('posted');
       // Planning again keeps what was planned.
       await store.planParts(turn.id, null, [{ part: 0, content: 'changed', private: false }]);
@@ -270,7 +271,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
         { part: 1, content: 'segunda', private: false },
         { part: 901, content: 'note', private: true },
       ]);
-      for (const part of [0, 1, 901]) await store.setPartState(t.id, part, 'posted', 6000 + part);
+      for (const part of [0, 1, 901]) await store.setPartState({ turnId: t.id, part: part }, { state: 'posted', now: 6000 + part });
       expect(await store.recentBotReplies(key, 5)).toEqual(['primeira', 'segunda']);
       expect(await store.recentBotReplies(key, 1)).toEqual(['segunda']);
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, afterEach, expect, it } from 'vitest';
-import type { ConversationKey } from '../../src/chatwoot/events.js';
+import type { ConversationKey } from '../../src/domain/conversation.js';
 import { createLogger } from '../../src/logger.js';
 import { decideAccept } from '../../src/rules/accept.js';
 import { applyWrites } from '../../src/store/postgres/apply.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConversationKey } from '../../src/chatwoot/events.js';
+import type { ConversationKey } from '../../src/domain/conversation.js';
 import { createLogger } from '../../src/logger.js';
 import { resolveTarget } from '../../src/store/postgres/connection.js';
 import { addWakeups, findUnwoken } from '../../src/store/postgres/wakeup.js';
@@ -151,14 +151,14 @@ await describePostgres('Postgres store', () => {
         const turn = (await sqlite.takeTurn(key, 5000)).turn!;
         await sqlite.saveSession(key, { sessionId: 'chatwoot-1-1042', mode: 'header', generation: 0 }, 5000);
         await sqlite.planParts(turn.id, 'Olá!', [{ part: 0, content: 'Olá!', private: false }]);
-        await sqlite.setPartState(turn.id, 0, 'posted', 6000, 777);
+        await sqlite.setPartState({ turnId: turn.id, part: 0 }, { state: 'posted', now: 6000, chatwootMessageId: 777 });
         await sqlite.finishTurn(turn.id, 'delivered', 6000);
         await sqlite.accept(customer(2, 'imp-2'), policy, 7000);
         // A turn left unfinished by a crash, mid-post; a paused conversation; inbox settings.
         await sqlite.accept(customer(3, 'imp-3', other), policy, 1000);
         const open = (await sqlite.takeTurn(other, 5000)).turn!;
         await sqlite.planParts(open.id, 'Oi', [{ part: 0, content: 'Oi', private: false }]);
-        await sqlite.setPartState(open.id, 0, 'posting', 5500);
+        await sqlite.setPartState({ turnId: open.id, part: 0 }, { state: 'posting', now: 5500 });
         await sqlite.setBotState(paused, 'paused', '/bot pause', 100);
         // Delivery ids are kept for events that have no id of their own (a customer's message is deduped by its id).
         await sqlite.accept({ kind: 'status', deliveryId: 'imp-status', key: paused, status: 'open', inboxId: 7 }, policy, 200);

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { ConversationKey } from '../../src/chatwoot/events.js';
+import type { ConversationKey } from '../../src/domain/conversation.js';
 import { LocalScheduler } from '../../src/conversation/scheduler.js';
 import type { Store } from '../../src/store/store.js';
 import { sleep, waitUntil } from '../helpers/wait.js';

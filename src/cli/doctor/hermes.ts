@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { networkReason } from '../../chatwoot/client.js';
+import { networkReason } from '../../net/http-errors.js';
 import { HermesClient, HermesError } from '../../hermes/client.js';
 import { assessToolsets, describeRisky, SAFE_PROFILE } from '../../hermes/toolsets.js';
 import type { Store } from '../../store/store.js';

@@ -1,6 +1,6 @@
 import axios, { type AxiosResponse } from 'axios';
 import { randomUUID } from 'node:crypto';
-import { networkReason } from '../../chatwoot/client.js';
+import { networkReason } from '../../net/http-errors.js';
 import { expectedWebhookUrl } from '../webhook-url.js';
 import { chatwootStyleProbe, plainProbe, probeHeaders } from './probe-events.js';
 import { fail, ok, PROBLEMS, type CheckResult } from './report.js';

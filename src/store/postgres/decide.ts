@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ConversationKey } from '../../chatwoot/events.js';
+import type { ConversationKey } from '../../domain/conversation.js';
 import type { Decision } from '../../rules/accept.js';
 import { WriteConflictError } from '../write-columns.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';

@@ -1,5 +1,5 @@
 import type { BotState, ConversationState, OutboxPart, SessionMode, SessionRecord, Turn, TurnMessage } from '../store.js';
-import type { ConversationKey } from '../../chatwoot/events.js';
+import type { ConversationKey } from '../../domain/conversation.js';
 
 /** A row as node-postgres returns it: BIGINT arrives as a string, JSONB as parsed JSON. */
 export type Row = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ConversationKey } from '../../chatwoot/events.js';
+import type { ConversationKey } from '../../domain/conversation.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
 import type { AcceptSnapshot, ConversationRow, EchoCandidate, StoredTurnMessage, TurnSnapshot, WaitingMessage } from '../../rules/rows.js';
 import type { StoredEvent } from '../store.js';

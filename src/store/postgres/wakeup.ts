@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ConversationKey } from '../../chatwoot/events.js';
+import type { ConversationKey } from '../../domain/conversation.js';
 import { ident } from './connection.js';
 import type { Row } from './rows.js';
 

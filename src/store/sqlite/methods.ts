@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { ConversationKey } from '../../chatwoot/events.js';
+import type { ConversationKey } from '../../domain/conversation.js';
 import { decideTakeTurn, type TakeTurnResult } from '../../rules/take-turn.js';
-import type { AcceptResult, BotState, ConversationState, DebouncePolicy, OutboxPart, SessionMode, SessionRecord, Store, StoredEvent, TurnOutcome } from '../store.js';
+import type { AcceptResult, BotState, ConversationState, DebouncePolicy, OutboxPart, SessionMode, SessionRecord, Store, StoredEvent, TurnOutcome, PartRef, PartStateChange } from '../store.js';
 import * as reads from './reads.js';
 import type { Sql } from './rows.js';
 import { sqliteRows } from './snapshots.js';
@@ -96,7 +96,7 @@ export abstract class SqliteStoreMethods implements Store {
     return reads.getOutbox(this.sql, turnId);
   }
 
-  async setPartState(turnId: string, part: number, state: 'posting' | 'posted' | 'failed', now: number, chatwootMessageId: number | null = null): Promise<boolean> {
+  async setPartState({ turnId, part }: PartRef, { state, now, chatwootMessageId = null }: PartStateChange): Promise<boolean> {
     const moved = writes.setPartState(this.sql, turnId, part, { state, now, chatwootMessageId });
     // `posting` must be on disk before the POST leaves: it is what stops a second post after a crash.
     await this.durable();

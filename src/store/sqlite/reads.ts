@@ -1,6 +1,6 @@
-import type { ConversationKey } from '../../chatwoot/events.js';
+import type { ConversationKey } from '../../domain/conversation.js';
 import type { BotState, ConversationState, OutboxPart, SessionRecord } from '../store.js';
-import { HANDOFF_PARTS } from '../store.js';
+import { HANDOFF_PARTS } from '../../domain/outbox.js';
 import { toOutboxPart, toSession, type Row, type Sql } from './rows.js';
 
 /** SqliteStore's reads that decide nothing: one statement each. */

@@ -1,4 +1,4 @@
-import type { ConversationKey } from '../../chatwoot/events.js';
+import type { ConversationKey } from '../../domain/conversation.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
 import type { AcceptSnapshot, EchoCandidate, TurnSnapshot, WaitingMessage } from '../../rules/rows.js';
 import { applyWrites } from './apply.js';

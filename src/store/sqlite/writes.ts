@@ -1,4 +1,4 @@
-import type { ConversationKey } from '../../chatwoot/events.js';
+import type { ConversationKey } from '../../domain/conversation.js';
 import { finishTurnEffects } from '../../rules/take-turn.js';
 import type { BotState, SessionMode, TurnOutcome } from '../store.js';
 import type { Row, Sql } from './rows.js';

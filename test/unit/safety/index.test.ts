@@ -12,10 +12,7 @@ describe('src/safety/index.ts', () => {
     'jaccard',
     'lastQuestion',
     'wantsHuman',
-    'parseBotCommand',
-    'toLegacyWhatsApp',
     'outsideReplyWindow',
-    'cleanContactName',
   ])('re-exports %s', (name) => {
     expect(typeof (safety as Record<string, unknown>)[name]).toBe('function');
   });

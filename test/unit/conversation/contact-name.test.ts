@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanContactName } from '../../../src/safety/contact-name.js';
+import { cleanContactName } from '../../../src/conversation/contact-name.js';
 
 describe('cleanContactName', () => {
   it.each([

@@ -5,9 +5,7 @@
  * The caller must only pass PRIVATE notes written by agents: a customer's "/bot reset" is plain text.
  */
 
-export type BotCommandName = 'pause' | 'resume' | 'reset' | 'status';
-
-export type BotCommand = { command: BotCommandName } | { command: 'unknown'; raw: string };
+import type { BotCommand, BotCommandName } from '../domain/events.js';
 
 /** Accepted spellings (folded to lower case) per command; Portuguese and Spanish aliases included. */
 const ALIASES: Readonly<Record<string, BotCommandName>> = {

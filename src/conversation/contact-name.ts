@@ -4,7 +4,7 @@
  * Returns the capitalised first name, or null when nothing trustworthy is left (the agent then greets
  * without a name).
  */
-import { foldText, tokenize } from './similarity.js';
+import { foldText, tokenize } from '../safety/similarity.js';
 
 /** Folded (lower-case, accent-free) words that mark a placeholder name wherever they appear. */
 const PLACEHOLDER_WORDS = new Set([

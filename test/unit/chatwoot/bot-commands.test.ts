@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBotCommand } from '../../../src/safety/bot-commands.js';
+import { parseBotCommand } from '../../../src/chatwoot/bot-commands.js';
 
 describe('parseBotCommand', () => {
   it.each([

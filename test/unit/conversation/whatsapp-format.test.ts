@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toLegacyWhatsApp } from '../../../src/safety/whatsapp-format.js';
+import { toLegacyWhatsApp } from '../../../src/conversation/whatsapp-format.js';
 
 describe('toLegacyWhatsApp', () => {
   it.each([

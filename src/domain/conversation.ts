@@ -1,0 +1,15 @@
+/**
+ * The bot's vocabulary for a conversation, shared by every room (intake, rules, stores, turn, CLI):
+ * nothing here does I/O or knows Chatwoot's payloads.
+ */
+
+/** Stable identity of a Chatwoot conversation: the display id is unique per account only. */
+export interface ConversationKey {
+  accountId: number;
+  conversationId: number;
+}
+
+/** The conversation's identity as log fields (never its content). */
+export function logKey(key: ConversationKey): { account: number; conversation: number } {
+  return { account: key.accountId, conversation: key.conversationId };
+}
