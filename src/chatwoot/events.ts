@@ -37,7 +37,11 @@ export function classify(body: unknown): Classified {
     const accountId = c.account?.id ?? c.account_id;
     if (accountId === undefined || c.status === undefined) return { kind: 'ignore', reason: `${event} without account or status` };
     const key = { accountId, conversationId: c.id };
-    // conversation_updated fires for labels, assignee, priority…; only a status change matters here.
+    // Assigning a human agent hands the conversation to them, as a reply from them would (the bot's own
+    // assignment is assignee_agent_bot_id, never assignee_id: app/models/conversation.rb).
+    const assignee = event === 'conversation_updated' ? assignedUser(body) : null;
+    if (assignee !== null) return { kind: 'takeover', key, status: c.status, inboxId: c.inbox_id ?? null, by: 'assignment', assigneeId: assignee };
+    // conversation_updated fires for labels, team, priority…; otherwise only a status change matters here.
     if (event === 'conversation_updated' && !statusChanged(body)) {
       return { kind: 'ignore', reason: 'conversation_updated without a status change', key };
     }
@@ -116,6 +120,21 @@ function present(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') return Object.keys(value).length > 0;
   return true;
+}
+
+/**
+ * The user a conversation_updated newly assigns, if any: `changed_attributes` (v4.13+, Rails
+ * previous_changes as [{attr: {previous_value, current_value}}]) with an `assignee_id` that is set now.
+ */
+function assignedUser(body: unknown): number | null {
+  const changed = (body as { changed_attributes?: unknown }).changed_attributes;
+  if (!Array.isArray(changed)) return null;
+  for (const entry of changed) {
+    const change = typeof entry === 'object' && entry !== null ? (entry as { assignee_id?: { current_value?: unknown } }).assignee_id : undefined;
+    const current = change?.current_value;
+    if (typeof current === 'number' && Number.isInteger(current)) return current;
+  }
+  return null;
 }
 
 function statusChanged(body: unknown): boolean {

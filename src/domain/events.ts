@@ -39,6 +39,8 @@ export interface InboundMessage {
 export type BotEvent =
   | { kind: 'customer_message'; key: ConversationKey; status: string; message: InboundMessage; labels?: string[] }
   | { kind: 'takeover'; key: ConversationKey; status: string; inboxId: number | null; by: 'agent' | 'phone'; messageId: number; content: string }
+  /** The conversation was assigned to a human agent (conversation_updated): a takeover without a message. */
+  | { kind: 'takeover'; key: ConversationKey; status: string; inboxId: number | null; by: 'assignment'; assigneeId: number }
   | { kind: 'transcript'; key: ConversationKey; status: string; messageId: number; transcript: string }
   | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string }
   | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null };

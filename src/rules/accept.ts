@@ -100,9 +100,16 @@ function customerMessage(ctx: RuleContext, event: Of<'customer_message'>): Accep
   return { outcome: 'stored', dueAt };
 }
 
+const TAKEOVER_REASONS = {
+  agent: 'an agent replied',
+  phone: 'a reply was sent from the WhatsApp phone',
+  assignment: 'the conversation was assigned to an agent',
+} as const;
+
 function takeover(ctx: RuleContext, event: Of<'takeover'>): AcceptResult {
   const { patch, now } = ctx;
-  if (ctx.snapshot.message === null) {
+  // What the human wrote is hand-back context for Hermes; an assignment wrote nothing.
+  if (event.by !== 'assignment' && ctx.snapshot.message === null) {
     ctx.writes.push({
       kind: 'message',
       key: event.key,
@@ -120,7 +127,7 @@ function takeover(ctx: RuleContext, event: Of<'takeover'>): AcceptResult {
   // An explicit pause (agent command) outranks the automatic silence: it ends only by /bot resume.
   if (ctx.conv.botState !== 'paused') {
     patch.botState = 'human';
-    patch.stateReason = event.by === 'agent' ? 'an agent replied' : 'a reply was sent from the WhatsApp phone';
+    patch.stateReason = TAKEOVER_REASONS[event.by];
     patch.stateChangedAt = now;
     patch.leftPendingAt = event.status === 'pending' ? null : now;
   }

@@ -100,6 +100,18 @@ describe('classify: status events', () => {
     body.changed_attributes = [{ status: { previous_value: 'pending', current_value: 'open' } }];
     expect(classify(body)).toMatchObject({ kind: 'status', status: 'open' });
   });
+  it('conversation_updated assigning a user is a takeover by assignment; unassigning is not', () => {
+    const body = loadFixture('conversation_status_changed-open');
+    body.event = 'conversation_updated';
+    body.status = 'pending';
+    body.changed_attributes = [{ assignee_id: { previous_value: null, current_value: 12 } }];
+    expect(classify(body)).toEqual({ kind: 'takeover', key, status: 'pending', inboxId: 7, by: 'assignment', assigneeId: 12 });
+    body.changed_attributes = [{ assignee_id: { previous_value: 12, current_value: null } }];
+    expect(classify(body)).toMatchObject({ kind: 'ignore', reason: 'conversation_updated without a status change' });
+    // Assigning the bot itself changes assignee_agent_bot_id, not assignee_id.
+    body.changed_attributes = [{ assignee_agent_bot_id: { previous_value: null, current_value: 4 } }];
+    expect(classify(body)).toMatchObject({ kind: 'ignore' });
+  });
 });
 
 describe('classify: everything else is acknowledged and ignored with a reason', () => {

@@ -78,6 +78,14 @@ describe('decideAccept: a human takes over', () => {
     expect(d.writes.find((w) => w.kind === 'message')).toMatchObject({ role: 'agent', state: 'context', text: 'Oi' });
   });
 
+  it('by assignment silences the bot and keeps no message (nothing was written)', () => {
+    const event: StoredEvent = { kind: 'takeover', deliveryId: 'a', key, status: 'pending', inboxId: 7, by: 'assignment', assigneeId: 12 };
+    const d = decideAccept(snapshot(), event, policy, 10);
+    expect(d.result).toEqual({ outcome: 'stored', dueAt: null, note: 'bot silenced: human took over' });
+    expect(d.writes.map((w) => w.kind)).toEqual(['delivery', 'conversation']);
+    expect(d.writes[1]).toMatchObject({ patch: { botState: 'human', stateReason: 'the conversation was assigned to an agent', leftPendingAt: null } });
+  });
+
   it('leaves an explicit pause as it is, and a reply already kept is not kept twice', () => {
     const d = decideAccept(snapshot({ conversation: conversation({ botState: 'paused' }), message: { state: 'context', attachments: [] } }), takeover('pending'), policy, 10);
     expect(d.writes.map((w) => w.kind)).toEqual(['delivery', 'conversation']);
