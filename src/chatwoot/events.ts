@@ -64,6 +64,8 @@ function classifyMessage(m: MessageEvent): Classified {
   if (type === 'activity') return ignore('activity message');
   if (type === 'template') return ignore('template message (greeting / out of office)');
   if (m.private) {
+    // The bot's own note comes back too (the listener has no `private` filter): a hand-off note's witness.
+    if (m.sender?.type === 'agent_bot') return { kind: 'bot_echo', key, status, messageId: m.id, content: m.content ?? '', private: true };
     const command = m.sender?.type === 'user' ? parseBotCommand(m.content ?? '') : null;
     if (command) return { kind: 'command', key, inboxId: m.inbox?.id ?? m.conversation.inbox_id ?? null, messageId: m.id, command };
     return ignore('private note');
@@ -71,7 +73,7 @@ function classifyMessage(m: MessageEvent): Classified {
 
   if (type === 'outgoing') {
     if (m.sender?.type === 'agent_bot' || m.sender?.type === 'captain_assistant') {
-      return { kind: 'bot_echo', key, status, messageId: m.id, content: m.content ?? '' };
+      return { kind: 'bot_echo', key, status, messageId: m.id, content: m.content ?? '', private: false };
     }
     // Only a human reply is a takeover, exactly as Chatwoot's Message#human_response? (app/models/message.rb)
     // decides: not from an automation rule or a campaign, and written by a user or echoed from the phone.

@@ -42,7 +42,8 @@ export type BotEvent =
   /** The conversation was assigned to a human agent (conversation_updated): a takeover without a message. */
   | { kind: 'takeover'; key: ConversationKey; status: string; inboxId: number | null; by: 'assignment'; assigneeId: number }
   | { kind: 'transcript'; key: ConversationKey; status: string; messageId: number; transcript: string }
-  | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string }
+  /** Chatwoot's echo of the bot's own message, a reply or (`private`) a note: the witness that a post reached it. */
+  | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string; private: boolean }
   | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null };
 
 export type BotCommandName = 'pause' | 'resume' | 'reset' | 'status';

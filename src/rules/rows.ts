@@ -44,6 +44,7 @@ export interface EchoCandidate {
   part: number;
   state: 'planned' | 'posting' | 'posted' | 'failed';
   content: string;
+  private: boolean;
   chatwootMessageId: number | null;
   postedAt: number | null;
   /** Candidates come ordered by attempted_at, oldest (and never attempted) first. */

@@ -197,7 +197,7 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       expect(await store.setPartState({ turnId: turn.id, part: 0 }, { state: 'posted', now: 6100, chatwootMessageId: 777 })).toBe(true);
       await store.setPartState({ turnId: turn.id, part: 1 }, { state: 'posting', now: 6200 });
       // The process dies here; Chatwoot's echo of part 1 arrives.
-      await store.accept({ kind: 'bot_echo', deliveryId: 'd-echo', key, status: 'pending', messageId: 778, content: 'b' }, policy, 6300);
+      await store.accept({ kind: 'bot_echo', deliveryId: 'd-echo', key, status: 'pending', messageId: 778, content: 'b', private: false }, policy, 6300);
       const after = await store.getOutbox(turn.id);
       expect(after.map((p) => [p.state, p.chatwootMessageId])).toEqual([
         ['posted', 777],

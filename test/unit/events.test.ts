@@ -81,7 +81,7 @@ describe('classify: takeover and echoes', () => {
     expect(classify(agent)).toMatchObject({ kind: 'ignore', reason: 'outgoing campaign message: not a human reply' });
   });
   it("the bot's own reply comes back as an echo, never as a turn", () => {
-    expect(classify(loadFixture('message_created-outgoing-bot'))).toMatchObject({ kind: 'bot_echo', key, messageId: 58232 });
+    expect(classify(loadFixture('message_created-outgoing-bot'))).toMatchObject({ kind: 'bot_echo', key, messageId: 58232, private: false });
   });
 });
 
@@ -124,6 +124,12 @@ describe('classify: everything else is acknowledged and ignored with a reason', 
     const body = loadFixture('message_created-private-note');
     mutate(body);
     expect(classify(body)).toMatchObject({ kind: 'ignore', reason });
+  });
+
+  it("the bot's own private note is its echo (a hand-off note's witness), not an ignored note", () => {
+    const body = loadFixture('message_created-private-note');
+    body.sender = { id: 4, name: 'Assistente Acme', type: 'agent_bot' };
+    expect(classify(body)).toMatchObject({ kind: 'bot_echo', key, messageId: body.id, content: body.content, private: true });
   });
 
   it('a customer message in an open conversation keeps its status (the store decides: ignore, or hand-back context)', () => {

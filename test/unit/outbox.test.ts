@@ -56,7 +56,7 @@ afterEach(async () => {
 describe('Outbox', () => {
   it('does not post again when Chatwoot\'s echo shows the first attempt arrived', async () => {
     onStored = async (content) => {
-      await store.accept({ kind: 'bot_echo', deliveryId: null, key, status: 'pending', messageId: 900, content }, { debounceMs: 0, debounceMaxMs: 0 }, 5);
+      await store.accept({ kind: 'bot_echo', deliveryId: null, key, status: 'pending', messageId: 900, content, private: false }, { debounceMs: 0, debounceMaxMs: 0 }, 5);
     };
     const url = await startDroppingChatwoot();
     const outbox = new Outbox({ store, chatwoot: new ChatwootClient({ baseUrl: url, botToken: 't', retry: { baseDelayMs: 10, maxDelayMs: 20 } }) });

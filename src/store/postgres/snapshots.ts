@@ -28,7 +28,7 @@ const ACCEPT_SNAPSHOT = `SELECT ${CONVERSATION} AS conversation,
   (SELECT COALESCE(json_agg(json_build_object('message_id', message_id, 'state', state, 'received_at', received_at, 'awaiting', awaiting_transcript)), '[]')
      FROM messages WHERE account_id = $1 AND conversation_id = $2 AND state IN ('pending', 'held')) AS waiting,
   (SELECT COALESCE(json_agg(o ORDER BY o.attempted_at NULLS FIRST), '[]') FROM (
-     SELECT turn_id, part, state, content, chatwoot_message_id, posted_at, attempted_at FROM outbox
+     SELECT turn_id, part, state, content, private, chatwoot_message_id, posted_at, attempted_at FROM outbox
       WHERE $5::text IS NOT NULL AND account_id = $1 AND conversation_id = $2
         AND ((chatwoot_message_id = $3::bigint AND state <> 'posted') OR (state = 'posting' AND content = $5::text))) o) AS echo`;
 
@@ -52,6 +52,7 @@ export async function loadAcceptSnapshot(db: Queryable, event: StoredEvent): Pro
         part: num(o.part),
         state: String(o.state) as EchoCandidate['state'],
         content: String(o.content),
+        private: o.private === true,
         chatwootMessageId: numOrNull(o.chatwoot_message_id),
         postedAt: numOrNull(o.posted_at),
         attemptedAt: numOrNull(o.attempted_at),

@@ -39,7 +39,7 @@ export function loadAcceptSnapshot(sql: Sql, event: StoredEvent): AcceptSnapshot
   if (event.kind === 'bot_echo') {
     snapshot.echoCandidates = (
       sql(
-        `SELECT turn_id, part, state, content, chatwoot_message_id, posted_at, attempted_at FROM outbox
+        `SELECT turn_id, part, state, content, private, chatwoot_message_id, posted_at, attempted_at FROM outbox
           WHERE account_id = ? AND conversation_id = ? AND ((chatwoot_message_id = ? AND state != 'posted') OR (state = 'posting' AND content = ?))
           ORDER BY attempted_at`,
       ).all(accountId, conversationId, event.messageId, event.content) as Row[]
@@ -84,6 +84,7 @@ function toEchoCandidate(r: Row): EchoCandidate {
     part: Number(r.part),
     state: String(r.state) as EchoCandidate['state'],
     content: String(r.content),
+    private: Number(r.private) === 1,
     chatwootMessageId: r.chatwoot_message_id == null ? null : Number(r.chatwoot_message_id),
     postedAt: r.posted_at == null ? null : Number(r.posted_at),
     attemptedAt: r.attempted_at == null ? null : Number(r.attempted_at),

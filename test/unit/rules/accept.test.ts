@@ -144,8 +144,8 @@ describe('decideAccept: the hand-back (status changes)', () => {
 });
 
 describe("decideAccept: Chatwoot's echo of a bot message", () => {
-  const echo: StoredEvent = { kind: 'bot_echo', deliveryId: 'e', key, status: 'pending', messageId: 778, content: 'b' };
-  const part = (p: number, over: Record<string, unknown>) => ({ turnId: 't1', part: p, state: 'posting' as const, content: 'b', chatwootMessageId: null, postedAt: null, attemptedAt: 100, ...over });
+  const echo: StoredEvent = { kind: 'bot_echo', deliveryId: 'e', key, status: 'pending', messageId: 778, content: 'b', private: false };
+  const part = (p: number, over: Record<string, unknown>) => ({ turnId: 't1', part: p, state: 'posting' as const, content: 'b', private: false, chatwootMessageId: null, postedAt: null, attemptedAt: 100, ...over });
 
   it('confirms the part that carries its id, keeping the time it was first posted', () => {
     const d = decideAccept(snapshot({ echoCandidates: [part(0, { state: 'failed', chatwootMessageId: 778, postedAt: 90 }), part(1, {})] }), echo, policy, 200);
@@ -162,5 +162,13 @@ describe("decideAccept: Chatwoot's echo of a bot message", () => {
   it('without a witness changes no part', () => {
     const d = decideAccept(snapshot({ echoCandidates: [part(1, { content: 'other' })] }), echo, policy, 200);
     expect(d.writes.filter((w) => w.kind === 'outboxPosted')).toEqual([]);
+  });
+
+  it("a private note's echo confirms the note left in posting (a hand-off's), never a reply with the same words", () => {
+    const note: StoredEvent = { ...echo, private: true } as StoredEvent;
+    const d = decideAccept(snapshot({ echoCandidates: [part(0, { attemptedAt: 100 }), part(901, { private: true, attemptedAt: 150 })] }), note, policy, 200);
+    expect(d.writes.filter((w) => w.kind === 'outboxPosted')).toEqual([{ kind: 'outboxPosted', turnId: 't1', part: 901, chatwootMessageId: 778, postedAt: 200 }]);
+    const reply = decideAccept(snapshot({ echoCandidates: [part(901, { private: true })] }), echo, policy, 200);
+    expect(reply.writes.filter((w) => w.kind === 'outboxPosted')).toEqual([]);
   });
 });
