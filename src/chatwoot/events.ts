@@ -57,6 +57,12 @@ function classifyMessage(m: MessageEvent): Classified {
   const ignore = (reason: string): Classified => ({ kind: 'ignore', reason, key, messageId: m.id });
 
   if (m.event === 'message_updated') {
+    // WhatsApp refused the bot's own message (whatsapp/providers/base_service.rb sets external_error and saves):
+    // the customer never saw it. Only the bot's public messages: a note is never sent to WhatsApp.
+    const failure = m.content_attributes?.external_error;
+    if (type === 'outgoing' && !m.private && m.sender?.type === 'agent_bot' && present(failure)) {
+      return { kind: 'delivery_failed', key, status, messageId: m.id, error: String(failure).slice(0, 500) };
+    }
     const transcript = (m.attachments ?? []).find((a) => a.file_type === 'audio' && (a.transcribed_text ?? '').trim())?.transcribed_text?.trim();
     if (transcript && !m.private && MESSAGE_TYPES[String(m.message_type)] === 'incoming') return { kind: 'transcript', key, status, messageId: m.id, transcript };
     return ignore('message_updated without a new transcript (receipts, edits) does not start a turn');

@@ -50,7 +50,7 @@ export const messageEventSchema = z.object({
   content_type: z.string().nullish(),
   // Read the way Chatwoot's Message#human_response? reads them (`.present?`/`.blank?`): any value counts,
   // so they are not typed more narrowly than Chatwoot itself checks them.
-  content_attributes: z.object({ external_echo: z.unknown().optional(), automation_rule_id: z.unknown().optional() }).nullish(),
+  content_attributes: z.object({ external_echo: z.unknown().optional(), automation_rule_id: z.unknown().optional(), external_error: z.unknown().optional() }).nullish(),
   additional_attributes: z.object({ campaign_id: z.unknown().optional() }).nullish(),
   created_at: z.union([z.string(), z.number()]).nullish(),
   sender: z.object({ id: id.optional(), type: z.string().optional(), name: z.string().nullish() }).nullish(),

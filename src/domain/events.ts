@@ -44,7 +44,9 @@ export type BotEvent =
   | { kind: 'transcript'; key: ConversationKey; status: string; messageId: number; transcript: string }
   /** Chatwoot's echo of the bot's own message, a reply or (`private`) a note: the witness that a post reached it. */
   | { kind: 'bot_echo'; key: ConversationKey; status: string; messageId: number; content: string; private: boolean }
-  | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null };
+  | { kind: 'status'; key: ConversationKey; status: string; inboxId: number | null }
+  /** WhatsApp refused one of the bot's messages (message_updated with external_error): the customer never got it. */
+  | { kind: 'delivery_failed'; key: ConversationKey; status: string; messageId: number; error: string };
 
 export type BotCommandName = 'pause' | 'resume' | 'reset' | 'status';
 

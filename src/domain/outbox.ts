@@ -6,6 +6,9 @@
  */
 export const HANDOFF_PARTS = { fallback: 900, note: 901, blocked: 902 } as const;
 
+/** How every hand-off note starts, so the team tells the bot's notes apart at a glance. */
+export const HANDOFF_NOTE_PREFIX = '🤖 Bot handed this conversation to the team: ';
+
 export type PartKind = 'reply' | 'fallback' | 'note' | 'blocked';
 
 export function partKind(part: number): PartKind {

@@ -1,6 +1,8 @@
 import type { ConversationKey } from '../domain/conversation.js';
 import type { AcceptResult, DebouncePolicy, StoredEvent } from '../store/store.js';
 import { awaitsTranscript, pendingDueAt, withTranscript } from './debounce.js';
+import { dedupeKeyOf } from './dedupe.js';
+import { decideDeliveryFailed } from './delivery-failed.js';
 import { decideEcho } from './echo.js';
 import { inboxOf } from './event-inbox.js';
 import type { AcceptSnapshot, ConversationRow } from './rows.js';
@@ -24,9 +26,10 @@ export function decideAccept(snapshot: AcceptSnapshot, event: StoredEvent, polic
     // A customer's message is its own dedupe key (Chatwoot retries resend the same message id), so it
     // needs no deliveries row: that row, keyed by a random UUID, dirtied a random index page per webhook.
     if (snapshot.message !== null) return { result: { outcome: 'duplicate' }, writes };
-  } else if (event.deliveryId !== null) {
-    if (snapshot.deliverySeen) return { result: { outcome: 'duplicate' }, writes };
-    writes.push({ kind: 'delivery', deliveryId: event.deliveryId, receivedAt: now });
+  } else {
+    const dedupeKey = dedupeKeyOf(event);
+    if (dedupeKey !== null && snapshot.deliverySeen) return { result: { outcome: 'duplicate' }, writes };
+    if (dedupeKey !== null) writes.push({ kind: 'delivery', deliveryId: dedupeKey, receivedAt: now });
   }
   const conversation = conversationWrite(snapshot.conversation, event, now);
   writes.push(conversation);
@@ -58,6 +61,8 @@ function decideKind(ctx: RuleContext, event: StoredEvent): AcceptResult {
       return decideEcho(ctx, event);
     case 'status':
       return decideStatus(ctx, event.status);
+    case 'delivery_failed':
+      return decideDeliveryFailed(ctx, event);
   }
 }
 

@@ -62,6 +62,8 @@ export interface AcceptSnapshot {
   waiting: WaitingMessage[];
   /** bot_echo only: parts of this conversation with the echoed Chatwoot id (not yet posted) or in `posting` with the echoed text. */
   echoCandidates: EchoCandidate[];
+  /** delivery_failed only: the outbox part Chatwoot stored as the failed message, if the bot holds it. */
+  failedPart: { turnId: string; part: number; content: string } | null;
 }
 
 /** Everything `decideTakeTurn` may read. */

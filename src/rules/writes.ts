@@ -8,7 +8,7 @@ import type { MessageState } from './rows.js';
  * names the rows it touches by key, and no two writes of one decision touch the same row (Postgres
  * applies a decision as one statement of data-modifying CTEs, which all see the same snapshot).
  */
-export type Write = ConversationWrite | DeliveryWrite | MessageInsert | MessageStatesWrite | TranscriptWrite | TurnInsert | TurnAttemptWrite | OutboxPostedWrite;
+export type Write = ConversationWrite | DeliveryWrite | MessageInsert | MessageStatesWrite | TranscriptWrite | TurnInsert | TurnAttemptWrite | OutboxPlannedWrite | OutboxPostedWrite;
 
 /** Columns of a conversation a rule may set; absent = unchanged. */
 export interface ConversationPatch {
@@ -90,6 +90,16 @@ export interface TurnAttemptWrite {
   kind: 'turnAttempt';
   turnId: string;
   attempts: number;
+}
+
+/** A part planned for a turn, as `planParts` plans it; a part already planned stays as it is. */
+export interface OutboxPlannedWrite {
+  kind: 'outboxPlanned';
+  turnId: string;
+  key: ConversationKey;
+  part: number;
+  content: string;
+  private: boolean;
 }
 
 /**

@@ -124,22 +124,6 @@ describe("Chatwoot's own webhooks the bot must live with", () => {
     expect(h.hermes.completions()[0]!.body.messages.at(-1).content).toBe('[Voice message, transcribed:] vocês entregam em Pinheiros?');
   });
 
-  it("an external_error update for the bot's reply is neither a takeover nor a transcript", async () => {
-    h = await startHarness();
-    await h.send('message_created-incoming-text');
-    await waitUntil(() => publicMessages().length === 1);
-    const reply = h.chatwoot.messages(1, 1042)[0]!;
-    h.chatwoot.failDelivery(1, 1042, reply.id);
-    await waitUntil(() => delivered('message_updated', reply.id));
-    expect((await h.bot.store.getConversation({ accountId: 1, conversationId: 1042 }))?.botState).toBe('active');
-    await h.send('message_created-incoming-text', (b) => {
-      b.id = 58302;
-      b.content = 'Oi?';
-    });
-    await waitUntil(() => publicMessages().length === 2);
-    expect(status()).toBe('pending');
-  });
-
   it('a hand-off to a team id Chatwoot does not know (200 null, team cleared) still opens, labels and notes', async () => {
     h = await startHarness();
     await h.bot.store.saveInboxSettings(7, { handoffTeamId: 99 }, Date.now());

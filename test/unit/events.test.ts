@@ -126,6 +126,19 @@ describe('classify: everything else is acknowledged and ignored with a reason', 
     expect(classify(body)).toMatchObject({ kind: 'ignore', reason });
   });
 
+  it('a message_updated with external_error on the bot\'s own reply is a failed delivery; on a note or an agent\'s reply it is not', () => {
+    const body = loadFixture('message_created-outgoing-bot');
+    body.event = 'message_updated';
+    body.content_attributes = { external_error: '131047: Re-engagement message' };
+    expect(classify(body)).toEqual({ kind: 'delivery_failed', key, status: body.conversation.status, messageId: 58232, error: '131047: Re-engagement message' });
+    body.private = true;
+    expect(classify(body)).toMatchObject({ kind: 'ignore' });
+    const agent = loadFixture('message_created-outgoing-agent');
+    agent.event = 'message_updated';
+    agent.content_attributes = { external_error: 'x' };
+    expect(classify(agent)).toMatchObject({ kind: 'ignore' });
+  });
+
   it("the bot's own private note is its echo (a hand-off note's witness), not an ignored note", () => {
     const body = loadFixture('message_created-private-note');
     body.sender = { id: 4, name: 'Assistente Acme', type: 'agent_bot' };

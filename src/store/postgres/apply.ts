@@ -78,6 +78,10 @@ function writeSql(p: Params, w: Write): string | null {
                ${p.add(JSON.stringify(w.messageIds), 'jsonb')}, 'running', 1, ${p.add(w.createdAt, 'bigint')} FROM g`;
     case 'turnAttempt':
       return `UPDATE turns SET attempts = ${p.add(w.attempts, 'int')} WHERE id = ${p.add(w.turnId, 'text')} AND ${IF_GUARDED}`;
+    case 'outboxPlanned':
+      return `INSERT INTO outbox (turn_id, part, account_id, conversation_id, content, private, state)
+        SELECT ${p.add(w.turnId, 'text')}, ${p.add(w.part, 'int')}, ${p.add(w.key.accountId, 'bigint')}, ${p.add(w.key.conversationId, 'bigint')},
+               ${p.add(w.content, 'text')}, ${p.add(w.private, 'boolean')}, 'planned' FROM g ON CONFLICT DO NOTHING`;
     case 'outboxPosted':
       return `UPDATE outbox SET state = 'posted', chatwoot_message_id = ${p.add(w.chatwootMessageId, 'bigint')}, posted_at = ${p.add(w.postedAt, 'bigint')}
         WHERE turn_id = ${p.add(w.turnId, 'text')} AND part = ${p.add(w.part, 'int')} AND state <> 'posted' AND ${IF_GUARDED}`;

@@ -1,3 +1,4 @@
+import { dedupeKeyOf } from '../../rules/dedupe.js';
 import type pg from 'pg';
 import type { ConversationKey } from '../../domain/conversation.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
@@ -30,13 +31,15 @@ const ACCEPT_SNAPSHOT = `SELECT ${CONVERSATION} AS conversation,
   (SELECT COALESCE(json_agg(o ORDER BY o.attempted_at NULLS FIRST), '[]') FROM (
      SELECT turn_id, part, state, content, private, chatwoot_message_id, posted_at, attempted_at FROM outbox
       WHERE $5::text IS NOT NULL AND account_id = $1 AND conversation_id = $2
-        AND ((chatwoot_message_id = $3::bigint AND state <> 'posted') OR (state = 'posting' AND content = $5::text))) o) AS echo`;
+        AND ((chatwoot_message_id = $3::bigint AND state <> 'posted') OR (state = 'posting' AND content = $5::text))) o) AS echo,
+  (SELECT json_build_object('turn_id', turn_id, 'part', part, 'content', content) FROM outbox
+     WHERE $6::boolean AND account_id = $1 AND conversation_id = $2 AND chatwoot_message_id = $3::bigint LIMIT 1) AS failed`;
 
 export async function loadAcceptSnapshot(db: Queryable, event: StoredEvent): Promise<AcceptSnapshot> {
   const messageId = 'messageId' in event ? event.messageId : event.kind === 'customer_message' ? event.message.messageId : null;
-  const deliveryId = event.kind === 'customer_message' ? null : event.deliveryId;
+  const deliveryId = dedupeKeyOf(event);
   const echoContent = event.kind === 'bot_echo' ? event.content : null;
-  const { rows } = await db.query<Row>(ACCEPT_SNAPSHOT, [event.key.accountId, event.key.conversationId, messageId, deliveryId, echoContent]);
+  const { rows } = await db.query<Row>(ACCEPT_SNAPSHOT, [event.key.accountId, event.key.conversationId, messageId, deliveryId, echoContent, event.kind === 'delivery_failed']);
   const r = rows[0]!;
   const message = r.message as { state: string; attachments: unknown } | null;
   return {
@@ -58,7 +61,12 @@ export async function loadAcceptSnapshot(db: Queryable, event: StoredEvent): Pro
         attemptedAt: numOrNull(o.attempted_at),
       }),
     ),
+    failedPart: toFailedPart(r.failed as Row | null),
   };
+}
+
+function toFailedPart(o: Row | null): AcceptSnapshot['failedPart'] {
+  return o ? { turnId: String(o.turn_id), part: num(o.part), content: String(o.content) } : null;
 }
 
 /** What decideTakeTurn reads, in one statement: the conversation, its oldest unfinished turn with its messages, or else the messages a new turn would take. */

@@ -62,6 +62,16 @@ function applyOne(sql: Sql, w: Write): void {
     case 'turnAttempt':
       sql('UPDATE turns SET attempts = ? WHERE id = ?').run(w.attempts, w.turnId);
       return;
+    case 'outboxPlanned':
+      sql(`INSERT OR IGNORE INTO outbox (turn_id, part, account_id, conversation_id, content, private, state) VALUES (?, ?, ?, ?, ?, ?, 'planned')`).run(
+        w.turnId,
+        w.part,
+        w.key.accountId,
+        w.key.conversationId,
+        w.content,
+        w.private ? 1 : 0,
+      );
+      return;
     case 'outboxPosted':
       sql(`UPDATE outbox SET state = 'posted', chatwoot_message_id = ?, posted_at = ? WHERE turn_id = ? AND part = ? AND state != 'posted'`).run(w.chatwootMessageId, w.postedAt, w.turnId, w.part);
       return;

@@ -1,3 +1,4 @@
+import { dedupeKeyOf } from '../../rules/dedupe.js';
 import type { ConversationKey } from '../../domain/conversation.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
 import type { AcceptSnapshot, EchoCandidate, TurnSnapshot, WaitingMessage } from '../../rules/rows.js';
@@ -20,14 +21,16 @@ export function sqliteRows(sql: Sql): RuleRowAccess<'sync'> {
 /** What decideAccept reads, inside the accept's transaction. */
 export function loadAcceptSnapshot(sql: Sql, event: StoredEvent): AcceptSnapshot {
   const { accountId, conversationId } = event.key;
+  const dedupeKey = dedupeKeyOf(event);
   const messageId = 'messageId' in event ? event.messageId : event.kind === 'customer_message' ? event.message.messageId : null;
   const message = messageId === null ? undefined : (sql('SELECT state, attachments FROM messages WHERE account_id = ? AND message_id = ?').get(accountId, messageId) as Row | undefined);
   const snapshot: AcceptSnapshot = {
     conversation: conversationOf(sql, event.key),
-    deliverySeen: event.kind !== 'customer_message' && event.deliveryId !== null && sql('SELECT 1 FROM deliveries WHERE delivery_id = ?').get(event.deliveryId) !== undefined,
+    deliverySeen: dedupeKey !== null && sql('SELECT 1 FROM deliveries WHERE delivery_id = ?').get(dedupeKey) !== undefined,
     message: message ? { state: String(message.state) as NonNullable<AcceptSnapshot['message']>['state'], attachments: JSON.parse(String(message.attachments)) } : null,
     waiting: [],
     echoCandidates: [],
+    failedPart: null,
   };
   // A duplicate customer message is decided on the row above alone.
   if (event.kind === 'customer_message' && message) return snapshot;
@@ -36,6 +39,12 @@ export function loadAcceptSnapshot(sql: Sql, event: StoredEvent): AcceptSnapshot
   ).map(
     (r): WaitingMessage => ({ messageId: Number(r.message_id), state: r.state === 'held' ? 'held' : 'pending', receivedAt: Number(r.received_at), awaitingTranscript: Number(r.awaiting_transcript) === 1 }),
   );
+  if (event.kind === 'delivery_failed') {
+    const part = sql('SELECT turn_id, part, content FROM outbox WHERE account_id = ? AND conversation_id = ? AND chatwoot_message_id = ? LIMIT 1').get(accountId, conversationId, event.messageId) as
+      | Row
+      | undefined;
+    snapshot.failedPart = part ? { turnId: String(part.turn_id), part: Number(part.part), content: String(part.content) } : null;
+  }
   if (event.kind === 'bot_echo') {
     snapshot.echoCandidates = (
       sql(

@@ -143,6 +143,33 @@ describe('decideAccept: the hand-back (status changes)', () => {
   });
 });
 
+describe('decideAccept: a reply WhatsApp did not deliver', () => {
+  const failed = (deliveryId: string): StoredEvent => ({ kind: 'delivery_failed', deliveryId, key, status: 'pending', messageId: 778, error: '131047: Re-engagement message' });
+  const part = { turnId: 't1', part: 0, content: 'Abrimos às 9h.' };
+
+  it('plans a hand-off turn whose only part is the team\'s note, due now, and silences the bot', () => {
+    const d = decideAccept(snapshot({ failedPart: part }), failed('d1'), policy, 50);
+    expect(d.result).toEqual({ outcome: 'stored', dueAt: 50, note: 'a reply was not delivered: handing off' });
+    expect(d.writes.map((w) => w.kind)).toEqual(['delivery', 'conversation', 'turn', 'outboxPlanned']);
+    expect(d.writes[0]).toEqual({ kind: 'delivery', deliveryId: 'undelivered:1:778', receivedAt: 50 });
+    expect(d.writes[1]).toMatchObject({ patch: { botState: 'handed_off', dueAt: 50, leftPendingAt: null } });
+    expect(d.writes[2]).toMatchObject({ kind: 'turn', id: 'cw-1-1042-undelivered-778', messageIds: [] });
+    expect(d.writes[3]).toEqual({
+      kind: 'outboxPlanned',
+      turnId: 'cw-1-1042-undelivered-778',
+      key,
+      part: 901,
+      private: true,
+      content: '🤖 Bot handed this conversation to the team: WhatsApp did not deliver the bot\'s message (131047: Re-engagement message); the customer never received it: "Abrimos às 9h."',
+    });
+  });
+
+  it('is known by the failed message, not by the delivery: a second report of it is a duplicate', () => {
+    const d = decideAccept(snapshot({ failedPart: part, deliverySeen: true }), failed('another-delivery'), policy, 60);
+    expect(d).toEqual({ result: { outcome: 'duplicate' }, writes: [] });
+  });
+});
+
 describe("decideAccept: Chatwoot's echo of a bot message", () => {
   const echo: StoredEvent = { kind: 'bot_echo', deliveryId: 'e', key, status: 'pending', messageId: 778, content: 'b', private: false };
   const part = (p: number, over: Record<string, unknown>) => ({ turnId: 't1', part: p, state: 'posting' as const, content: 'b', private: false, chatwootMessageId: null, postedAt: null, attemptedAt: 100, ...over });

@@ -10,7 +10,7 @@ export function conversation(over: Partial<ConversationRow> = {}): ConversationR
 }
 
 export function snapshot(over: Partial<AcceptSnapshot> = {}): AcceptSnapshot {
-  return { conversation: conversation(), deliverySeen: false, message: null, waiting: [], echoCandidates: [], ...over };
+  return { conversation: conversation(), deliverySeen: false, message: null, waiting: [], echoCandidates: [], failedPart: null, ...over };
 }
 
 export function waiting(messageId: number, receivedAt: number, over: Partial<WaitingMessage> = {}): WaitingMessage {
