@@ -36,11 +36,18 @@ export function labelRefusedNote(label: string): string {
   return `The label "${label}" could not be set: this Chatwoot lets bots neither read nor write labels before version ${BOT_RIGHTS_SINCE}.`;
 }
 
+export interface HandoffDeps {
+  store: Pick<Store, 'setBotState' | 'planParts' | 'getOutbox'>;
+  chatwoot: Pick<ChatwootClient, 'getLabels' | 'addLabels' | 'setLabels' | 'assignTeam' | 'toggleStatus'>;
+  outbox: Pick<Outbox, 'post'>;
+  log: Logger;
+}
+
 /** Whether the bot may label the conversation; with the labels it read when it may (for the merge). */
 type LabelRight = { right: 'allowed'; current: string[] } | { right: 'refused' } | { right: 'unknown' };
 
 export class Handoff {
-  constructor(private readonly deps: { store: Store; chatwoot: ChatwootClient; outbox: Outbox; log: Logger }) {}
+  constructor(private readonly deps: HandoffDeps) {}
 
   /**
    * Records the hand-off's messages in the outbox first, so a crash in between still hands off once.
