@@ -7,8 +7,16 @@ import { type Store } from '../store/store.js';
 import { HANDOFF_PARTS } from '../domain/outbox.js';
 import type { Outbox } from './outbox.js';
 
+/**
+ * Everything a hand-off needs, from any caller (a turn today; later an event that hands off without
+ * a running turn): nothing here depends on how the caller got there.
+ */
 export interface HandoffRequest {
   key: ConversationKey;
+  /**
+   * Whose outbox holds the hand-off's messages: they are planned there before anything is posted,
+   * so a crash in between still hands off once, and a second run posts nothing twice.
+   */
   turnId: string;
   /** For the team, in a private note. Never shown to the customer. */
   reason: string;
@@ -17,19 +25,6 @@ export interface HandoffRequest {
   settings: Pick<ResolvedInboxSettings, 'handoffLabel' | 'handoffTeamId'>;
 }
 
-/**
- * Hands a conversation to humans — the one path every hand-off takes (failure, guard, marker,
- * keyword, 24-hour window), so the team always sees why: the customer gets a configured message
- * (never an error text), the team a private note with the reason, the conversation the hand-off
- * label (merged: Chatwoot replaces the whole set), optionally a team, and status `open`.
- * The bot stays silent there until the conversation has left `pending` and come back.
- * Each Chatwoot step is best effort: a failing note must not keep the conversation from opening.
- *
- * Chatwoot before 4.14.2 lets no bot read or write labels (see bot-rights.ts): the label is then left
- * out, and the note says so, so a team that filters on the label knows why this one lacks it. Whether
- * labels work is read (GET labels, harmless) before the note is planned, because a planned note is
- * never rewritten.
- */
 const NOTE_PREFIX = '🤖 Bot handed this conversation to the team: ';
 
 export function labelRefusedNote(label: string): string {
@@ -46,6 +41,19 @@ export interface HandoffDeps {
 /** Whether the bot may label the conversation; with the labels it read when it may (for the merge). */
 type LabelRight = { right: 'allowed'; current: string[] } | { right: 'refused' } | { right: 'unknown' };
 
+/**
+ * Hands a conversation to humans — the one path every hand-off takes (failure, guard, marker,
+ * keyword, 24-hour window), so the team always sees why: the customer gets a configured message
+ * (never an error text), the team a private note with the reason, the conversation the hand-off
+ * label (merged: Chatwoot replaces the whole set), optionally a team, and status `open`.
+ * The bot stays silent there until the conversation has left `pending` and come back.
+ * Each Chatwoot step is best effort: a failing note must not keep the conversation from opening.
+ *
+ * Chatwoot before 4.14.2 lets no bot read or write labels (see bot-rights.ts): the label is then left
+ * out, and the note says so, so a team that filters on the label knows why this one lacks it. Whether
+ * labels work is read (GET labels, harmless) before the note is planned, because a planned note is
+ * never rewritten.
+ */
 export class Handoff {
   constructor(private readonly deps: HandoffDeps) {}
 
