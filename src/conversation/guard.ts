@@ -10,7 +10,7 @@ export const LOOP_HISTORY = 5;
  * The conversation's memory for the guards: what the bot already sent (kept by the bot itself — a bot
  * token cannot list messages). A turn reads it while Hermes thinks, so the read costs no time after.
  */
-export function botHistory(store: Store, key: ConversationKey): Promise<string[]> {
+export function botHistory(store: Pick<Store, 'recentBotReplies'>, key: ConversationKey): Promise<string[]> {
   return store.recentBotReplies(key, LOOP_HISTORY);
 }
 

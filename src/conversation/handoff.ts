@@ -7,8 +7,16 @@ import { type Store } from '../store/store.js';
 import { HANDOFF_PARTS } from '../domain/outbox.js';
 import type { Outbox } from './outbox.js';
 
+/**
+ * Everything a hand-off needs, from any caller (a turn today; later an event that hands off without
+ * a running turn): nothing here depends on how the caller got there.
+ */
 export interface HandoffRequest {
   key: ConversationKey;
+  /**
+   * Whose outbox holds the hand-off's messages: they are planned there before anything is posted,
+   * so a crash in between still hands off once, and a second run posts nothing twice.
+   */
   turnId: string;
   /** For the team, in a private note. Never shown to the customer. */
   reason: string;
@@ -16,6 +24,22 @@ export interface HandoffRequest {
   customerMessage: string | undefined;
   settings: Pick<ResolvedInboxSettings, 'handoffLabel' | 'handoffTeamId'>;
 }
+
+const NOTE_PREFIX = '🤖 Bot handed this conversation to the team: ';
+
+export function labelRefusedNote(label: string): string {
+  return `The label "${label}" could not be set: this Chatwoot lets bots neither read nor write labels before version ${BOT_RIGHTS_SINCE}.`;
+}
+
+export interface HandoffDeps {
+  store: Pick<Store, 'setBotState' | 'planParts' | 'getOutbox'>;
+  chatwoot: Pick<ChatwootClient, 'getLabels' | 'addLabels' | 'setLabels' | 'assignTeam' | 'toggleStatus'>;
+  outbox: Pick<Outbox, 'post'>;
+  log: Logger;
+}
+
+/** Whether the bot may label the conversation; with the labels it read when it may (for the merge). */
+type LabelRight = { right: 'allowed'; current: string[] } | { right: 'refused' } | { right: 'unknown' };
 
 /**
  * Hands a conversation to humans — the one path every hand-off takes (failure, guard, marker,
@@ -30,17 +54,8 @@ export interface HandoffRequest {
  * labels work is read (GET labels, harmless) before the note is planned, because a planned note is
  * never rewritten.
  */
-const NOTE_PREFIX = '🤖 Bot handed this conversation to the team: ';
-
-export function labelRefusedNote(label: string): string {
-  return `The label "${label}" could not be set: this Chatwoot lets bots neither read nor write labels before version ${BOT_RIGHTS_SINCE}.`;
-}
-
-/** Whether the bot may label the conversation; with the labels it read when it may (for the merge). */
-type LabelRight = { right: 'allowed'; current: string[] } | { right: 'refused' } | { right: 'unknown' };
-
 export class Handoff {
-  constructor(private readonly deps: { store: Store; chatwoot: ChatwootClient; outbox: Outbox; log: Logger }) {}
+  constructor(private readonly deps: HandoffDeps) {}
 
   /**
    * Records the hand-off's messages in the outbox first, so a crash in between still hands off once.

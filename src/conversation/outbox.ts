@@ -9,6 +9,11 @@ export class AmbiguousPostError extends Error {
   }
 }
 
+export interface OutboxDeps {
+  store: Pick<Store, 'setPartState' | 'getOutbox'>;
+  chatwoot: Pick<ChatwootClient, 'postMessage'>;
+}
+
 /**
  * Posts outbox parts so that none is posted twice. A part is marked `posting` before its POST and
  * `posted` after; a part found in `posting` was interrupted mid-POST (crash, or a network error after
@@ -16,7 +21,7 @@ export class AmbiguousPostError extends Error {
  * intake — and only post again when the earlier attempt provably failed (an HTTP error answer).
  */
 export class Outbox {
-  constructor(private readonly deps: { store: Store; chatwoot: ChatwootClient }) {}
+  constructor(private readonly deps: OutboxDeps) {}
 
   async post(key: ConversationKey, part: OutboxPart): Promise<void> {
     const { store, chatwoot } = this.deps;

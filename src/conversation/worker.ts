@@ -11,7 +11,7 @@ import type { TurnRunner } from './turn.js';
  * Returns when the next turn is due (debounce still running), or null when nothing waits.
  */
 export async function workConversation(
-  deps: { store: Store; turns: TurnRunner; log: Logger; /** true once shutdown began: finish the turn in hand, start no other. */ stopping: () => boolean },
+  deps: { store: Pick<Store, 'takeTurn'>; turns: Pick<TurnRunner, 'run'>; log: Logger; /** true once shutdown began: finish the turn in hand, start no other. */ stopping: () => boolean },
   key: ConversationKey,
   signal: AbortSignal,
 ): Promise<{ nextDueAt: number | null }> {

@@ -22,3 +22,5 @@ export type { LeakMatch } from './prompt-leak.js';
 export { foldText, tokenize, jaccard, textSimilarity, splitSentences, lastQuestion } from './similarity.js';
 export { wantsHuman, DEFAULT_HANDOFF_KEYWORDS, DEFAULT_HANDOFF_EXCLUSIONS } from './customer-keywords.js';
 export { outsideReplyWindow, WHATSAPP_REPLY_WINDOW_MS } from './reply-window.js';
+export { checkInput, INPUT_CHECKS, MAX_TURN_ATTEMPTS } from './input-checks.js';
+export type { InputCheck, InputCheckContext, InputCheckKind, InputMessage, InputVerdict } from './input-checks.js';
