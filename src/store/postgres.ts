@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { ConversationKey } from '../domain/conversation.js';
-import type { Logger } from '../logger.js';
 import { queryWithin } from './postgres/connection.js';
 import type { ImportCounts } from './postgres/import-sqlite.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
