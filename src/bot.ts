@@ -4,8 +4,6 @@ import { ChatwootClient } from './chatwoot/client.js';
 import type { Config } from './config/index.js';
 import { Handoff } from './conversation/handoff.js';
 import { Outbox } from './conversation/outbox.js';
-import { createScheduler } from './conversation/create-scheduler.js';
-import type { Scheduler } from './conversation/scheduler.js';
 import { TurnRunner } from './conversation/turn.js';
 import { workConversation } from './conversation/worker.js';
 import { AgentCommands } from './conversation/commands.js';
@@ -16,7 +14,8 @@ import { SessionRunner } from './hermes/session.js';
 import { warnAboutToolsets } from './hermes/toolsets.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
-import { openStore } from './store/open.js';
+import { openBackend, type Backend } from './backend/backend.js';
+import type { Scheduler } from './scheduler/scheduler.js';
 import type { Store } from './store/store.js';
 
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
@@ -36,9 +35,10 @@ export interface Bot {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The composition root: config → store → clients → turn runner → scheduler → HTTP app. */
-export async function createBot(config: Config, log: Logger, overrides: { store?: Store; hermesRetryBaseMs?: number } = {}): Promise<Bot> {
-  const store = overrides.store ?? (await openStore(config.store, log));
+/** The composition root: config → backend (store + its scheduler) → clients → turn runner → HTTP app. */
+export async function createBot(config: Config, log: Logger, overrides: { backend?: Backend; hermesRetryBaseMs?: number } = {}): Promise<Bot> {
+  const backend = overrides.backend ?? (await openBackend(config.store, log));
+  const { store } = backend;
   const chatwoot = new ChatwootClient({ baseUrl: config.chatwoot.url, botToken: config.chatwoot.botToken });
   const hermes = new HermesClients({ log, ...(overrides.hermesRetryBaseMs !== undefined ? { baseDelayMs: overrides.hermesRetryBaseMs } : {}) });
   const sessions = new SessionRunner(store);
@@ -48,7 +48,7 @@ export async function createBot(config: Config, log: Logger, overrides: { store?
   const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, hermesTimeoutMs: config.hermes.timeoutMs });
   let stopping = false;
   const worker = { store, turns, log, stopping: () => stopping };
-  const scheduler = await createScheduler({ store, work: (key, signal) => workConversation(worker, key, signal), config, log });
+  const scheduler = backend.createScheduler({ work: (key, signal) => workConversation(worker, key, signal), concurrency: config.turns.maxConcurrent });
   const app = createApp({
     store,
     scheduler,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.js';
-import { openStore } from '../store/open.js';
+import { openStore } from '../backend/backend.js';
 import type { Store } from '../store/store.js';
 import { CliError, type CliIo } from './command.js';
 import { describeStore, inDirectory, storeConfigFromEnv } from './env.js';

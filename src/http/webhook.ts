@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { classify } from '../chatwoot/events.js';
 import { type Classified } from '../domain/events.js';
 import type { Logger } from '../logger.js';
-import type { Scheduler } from '../conversation/scheduler.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 import type { DebouncePolicy, Store } from '../store/store.js';
 import { authenticateWebhook, type WebhookAuth } from './authenticate.js';
 import { STORE_WAIT_MS, withinDeadline, type Settled } from './deadline.js';

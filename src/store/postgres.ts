@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { ConversationKey } from '../domain/conversation.js';
-import type { Logger } from '../logger.js';
-import { createPool, DEFAULT_POOL_MAX, queryWithin, resolveTarget, workerSchemaFor, type PostgresOptions } from './postgres/connection.js';
-import { migratePostgres } from './postgres/migrate.js';
+import { queryWithin } from './postgres/connection.js';
+import type { ImportCounts } from './postgres/import-sqlite.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
 import { decideOnPostgres } from './postgres/decide.js';
 import { isRetryable } from './postgres/tx.js';
@@ -45,38 +43,19 @@ const INTAKE_QUERY_TIMEOUT_MS = 3500;
  * between. `planParts`, `finishTurn` and `setPartState` decide nothing and are one statement each.
  * `accept` does not touch the job queue: the conversation's due_at it writes is the durable record
  * that a turn must run, and the scheduler turns it into a graphile-worker job
- * (postgres/wakeup.ts). Adding the job here would put graphile-worker's NOTIFY in the webhook's
+ * (scheduler/postgres/wakeup.ts). Adding the job here would put graphile-worker's NOTIFY in the webhook's
  * transaction, and Postgres serializes the commits of notifying transactions, fsync included:
  * measured on the CI machine, p50 295 ms instead of 4 ms at 500 webhooks per second.
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private closed = false;
-  private readonly closeHooks = new Set<() => Promise<void>>();
-
-  /** Connects, migrates (the bot's schema and graphile-worker's) and returns the store. */
-  static async open(opts: PostgresOptions, log: Logger): Promise<PostgresStore> {
-    const target = resolveTarget(opts);
-    const poolMax = opts.poolMax ?? DEFAULT_POOL_MAX;
-    const instanceId = `i-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const pool = createPool(target, poolMax, log, instanceId);
-    const schemas = { store: target.schema, worker: workerSchemaFor(target.schema) };
-    try {
-      await migratePostgres(pool, schemas, log);
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
-    log.info({ store: 'postgres', db: target.label, schema: schemas.store ?? '(default)', poolMax, tls: target.ssl !== false }, 'store opened');
-    return new PostgresStore(pool, schemas, instanceId);
-  }
 
   constructor(
-    /** Shared with the job queue (conversation/pg-scheduler.ts): one pool bounds the process's connections. */
-    readonly pool: pg.Pool,
-    readonly schemas: { store: string | undefined; worker: string },
-    /** This process among the instances sharing the database (its connections' application_name). */
-    readonly instanceId: string,
+    /** The process's one pool, shared with the job queue; the backend that opened it owns it (backend/postgres.ts). */
+    private readonly pool: pg.Pool,
+    /** Given by that owner: stops the job queue, then ends the pool. */
+    private readonly release: () => Promise<void>,
   ) {}
 
   /** The conversation rules (src/rules/accept.ts): read, decide, write (postgres/decide.ts). */
@@ -267,19 +246,16 @@ export class PostgresStore implements Store {
     return rowCount ?? 0;
   }
 
-  /**
-   * Runs `hook` before the pool closes: the job queue holds a connection for LISTEN while it runs, and
-   * pool.end() waits for every connection to come back. Returns the unregister function.
-   */
-  onClose(hook: () => Promise<void>): () => void {
-    this.closeHooks.add(hook);
-    return () => this.closeHooks.delete(hook);
+  /** Copies the embedded store of `dataDir` into this one, which must be empty (migrate-store). */
+  async importSqlite(dataDir: string): Promise<ImportCounts> {
+    // Loaded on use: the bot itself never needs better-sqlite3 next to Postgres.
+    const { importSqliteStore } = await import('./postgres/import-sqlite.js');
+    return importSqliteStore(dataDir, this.pool);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const hook of [...this.closeHooks]) await hook().catch(() => undefined);
-    await this.pool.end();
+    await this.release();
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { openStore } from '../../src/store/open.js';
+import { openStore } from '../../src/backend/backend.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { StoredEvent } from '../../src/store/store.js';
 import { createTestSchema, describePostgres, dropProcessDatabase, type TestSchema } from '../helpers/postgres.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createBot, type Bot } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import type { Store } from '../../src/store/store.js';
+import type { Backend } from '../../src/backend/backend.js';
 import { startFakeChatwoot, type DeliveryRecord, type FakeChatwoot, type FakeChatwootOptions } from '../fakes/fake-chatwoot.js';
 import { startFakeHermes, type FakeHermes, type FakeHermesOptions } from '../fakes/fake-hermes.js';
 import { freePort } from '../helpers/net.js';
@@ -24,7 +24,8 @@ export interface HarnessOptions {
   dataDir?: string;
   /** Reuse another harness's store location (restart tests; works for both stores). */
   location?: TestStoreLocation;
-  store?: Store;
+  /** Run on this store and its scheduler (a store wrapped to misbehave) instead of opening `location`'s. */
+  backend?: Backend;
 }
 
 export interface Harness {
@@ -94,7 +95,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...opts.env,
   });
   const log = pino({ level: config.logLevel });
-  let bot = await createBot(config, log, { hermesRetryBaseMs: 20, ...(opts.store ? { store: opts.store } : {}) });
+  let bot = await createBot(config, log, { hermesRetryBaseMs: 20, ...(opts.backend ? { backend: opts.backend } : {}) });
   await bot.listen(port, '127.0.0.1');
   let stopped = false;
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open.js';
+import { openBackend } from '../../src/backend/backend.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestSchema, e2eStoreKind, testStoreLocation, type TestStoreLocation } from '../helpers/postgres.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -56,11 +56,11 @@ describe('a store that hangs past Chatwoot’s timeout', () => {
       await location.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    const real = await openStore({ databaseUrl: location.env.DATABASE_URL, dataDir, poolMax: 6 }, pino({ level: 'silent' }));
+    const real = await openBackend({ databaseUrl: location.env.DATABASE_URL, dataDir, poolMax: 6 }, pino({ level: 'silent' }));
     // The first accept writes, then takes 5 s to say so (a stalled disk sync, an answer lost on the way back).
     let held = 0;
-    const store = withSlowAccept(real, () => (held++ === 0 ? 5000 : 0));
-    h = await startHarness({ dataDir, location, store });
+    const store = withSlowAccept(real.store, () => (held++ === 0 ? 5000 : 0));
+    h = await startHarness({ dataDir, location, backend: { store, createScheduler: (opts) => real.createScheduler(opts) } });
     later(() => h!.close());
 
     const record = await h.deliver('message_created-incoming-text', customerMessage(7101, 'Oi, tudo bem?', 2101));

@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { ConversationKey } from '../../src/domain/conversation.js';
-import { PgScheduler, type PgSchedulerTimings } from '../../src/conversation/pg-scheduler.js';
+import { openPostgresBackend, type PostgresBackend } from '../../src/backend/postgres.js';
 import { createLogger } from '../../src/logger.js';
-import { collectIdleQueues } from '../../src/store/postgres/queue-gc.js';
-import { PostgresStore } from '../../src/store/postgres.js';
+import { collectIdleQueues } from '../../src/scheduler/postgres/queue-gc.js';
+import type { PgScheduler } from '../../src/scheduler/postgres/scheduler.js';
+import type { PgSchedulerTimings } from '../../src/scheduler/postgres/timings.js';
+import type { PostgresStore } from '../../src/store/postgres.js';
 import type { StoredEvent } from '../../src/store/store.js';
 import { createTestSchema, describePostgres, type TestSchema } from '../helpers/postgres.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
@@ -32,13 +34,14 @@ interface Journal {
 await describePostgres('Postgres scheduler (graphile-worker) across instances', () => {
   let schema: TestSchema;
   let instances: Instance[] = [];
+  const open = (poolMax: number) => openPostgresBackend({ connectionString: schema.url, poolMax }, log);
   let journal: Journal;
   let delivery = 0;
   let messageId = 0;
 
   beforeAll(async () => {
     schema = await createTestSchema();
-    await (await PostgresStore.open({ connectionString: schema.url, poolMax: 2 }, log)).close(); // migrate once
+    await (await open(2)).store.close(); // migrate once
   });
   afterEach(async () => {
     await Promise.all(instances.map(async (i) => i.scheduler.drain(1000).finally(() => i.store.close())));
@@ -48,11 +51,12 @@ await describePostgres('Postgres scheduler (graphile-worker) across instances', 
     await schema?.drop();
   });
 
-  async function start(opts: { work?: (store: PostgresStore) => (key: ConversationKey, signal: AbortSignal) => Promise<{ nextDueAt: number | null }>; concurrency?: number } = {}): Promise<Instance> {
-    const store = await PostgresStore.open({ connectionString: schema.url, poolMax: 6 }, log);
-    const scheduler = new PgScheduler(store, (opts.work ?? recordingWork)(store), opts.concurrency ?? 4, log, FAST);
+  async function start(opts: { work?: (store: PostgresStore) => (key: ConversationKey, signal: AbortSignal) => Promise<{ nextDueAt: number | null }>; concurrency?: number } = {}): Promise<Instance & { backend: PostgresBackend }> {
+    const backend = await open(6);
+    const store = backend.store;
+    const scheduler = backend.createScheduler({ work: (opts.work ?? recordingWork)(store), concurrency: opts.concurrency ?? 4, timings: FAST });
     await scheduler.start();
-    const instance = { store, scheduler };
+    const instance = { store, scheduler, backend };
     instances.push(instance);
     return instance;
   }
@@ -142,7 +146,7 @@ await describePostgres('Postgres scheduler (graphile-worker) across instances', 
 
   it('frees the jobs of a worker whose instance died, and its queue, for a live instance', async () => {
     await fresh();
-    const writer = await PostgresStore.open({ connectionString: schema.url, poolMax: 2 }, log);
+    const writer = (await open(2)).store;
     const key = { accountId: 1, conversationId: 901 };
     // A dead instance: its job and queue locked by a worker whose heartbeat stopped long ago.
     const id = await say({ store: writer, scheduler: { notify: () => undefined } as unknown as PgScheduler }, key);
@@ -164,7 +168,8 @@ await describePostgres('Postgres scheduler (graphile-worker) across instances', 
 
   it('leaves a slow instance (sessions open, heartbeat late) alone until its heartbeat is stale', async () => {
     await fresh();
-    const slowInstance = await PostgresStore.open({ connectionString: schema.url, poolMax: 2 }, log);
+    const slowBackend = await open(2);
+    const slowInstance = slowBackend.store;
     try {
       await slowInstance.ping(); // it has a session open, as a live process does
       const key = { accountId: 1, conversationId: 906 };
@@ -172,7 +177,7 @@ await describePostgres('Postgres scheduler (graphile-worker) across instances', 
       await schema.withClient(async (c) => {
         const w = `${schema.name}_worker`;
         await c.query(`SELECT ${w}.add_job('turn', '{"accountId":1,"conversationId":906}'::json, queue_name := 'conv:1:906', job_key := 'conv:1:906')`);
-        await c.query(`INSERT INTO ${schema.name}.queue_workers (worker_id, instance_id, seen_at) VALUES ('worker-slow', $1, now())`, [slowInstance.instanceId]);
+        await c.query(`INSERT INTO ${schema.name}.queue_workers (worker_id, instance_id, seen_at) VALUES ('worker-slow', $1, now())`, [slowBackend.instanceId]);
         await c.query(`UPDATE ${w}._private_jobs SET locked_by = 'worker-slow', locked_at = now(), attempts = 1`);
         await c.query(`UPDATE ${w}._private_job_queues SET locked_by = 'worker-slow', locked_at = now()`);
       });
@@ -231,8 +236,8 @@ await describePostgres('Postgres scheduler (graphile-worker) across instances', 
       schema.withClient(async (c) => (await c.query(`SELECT queue_name FROM ${schema.name}_worker._private_job_queues ORDER BY queue_name`)).rows.map((r) => r.queue_name));
     await schema.withClient((c) => c.query(`SELECT ${schema.name}_worker.add_job('turn', '{}'::json, queue_name := 'conv:1:905', job_key := 'conv:1:905', run_at := now() + interval '1 hour')`));
     expect(await queues()).toEqual(['conv:1:904', 'conv:1:905']);
-    expect(await collectIdleQueues(a.store.pool, a.store.schemas.worker, 60_000)).toBe(0); // not idle for long enough yet
-    expect(await collectIdleQueues(a.store.pool, a.store.schemas.worker, -1)).toBe(1);
+    expect(await collectIdleQueues(a.backend.pool, a.backend.schemas.worker, 60_000)).toBe(0); // not idle for long enough yet
+    expect(await collectIdleQueues(a.backend.pool, a.backend.schemas.worker, -1)).toBe(1);
     expect(await queues()).toEqual(['conv:1:905']);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { PostgresStore } from '../../src/store/postgres.js';
+import { openPostgresBackend } from '../../src/backend/postgres.js';
 import { freePort } from '../e2e/harness.js';
 import { startBotProcess, type BotProcess } from '../e2e/process.js';
 import { startFakeChatwoot, type FakeChatwoot } from '../fakes/fake-chatwoot.js';
@@ -39,7 +39,7 @@ await describePostgres('three bot processes on one Postgres', () => {
   beforeAll(async () => {
     schema = await createTestSchema();
     // Migrate once, as Heroku's release phase does before the dynos start.
-    await (await PostgresStore.open({ connectionString: schema.url, poolMax: 2 }, createLogger('silent'))).close();
+    await (await openPostgresBackend({ connectionString: schema.url, poolMax: 2 }, createLogger('silent'))).store.close();
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     lb = await startRoundRobin(ports.map((p) => `http://127.0.0.1:${p}`));
     chatwoot = await startFakeChatwoot({ botToken: BOT_TOKEN, validate: false, echo: { webhookUrl: `${lb.url}/chatwoot/webhook`, secret: SECRET } });

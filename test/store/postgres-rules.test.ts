@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, afterEach, expect, it } from 'vitest';
 import type { ConversationKey } from '../../src/domain/conversation.js';
 import { createLogger } from '../../src/logger.js';
@@ -5,9 +6,10 @@ import { decideAccept } from '../../src/rules/accept.js';
 import { applyWrites } from '../../src/store/postgres/apply.js';
 import { decideOnPostgres } from '../../src/store/postgres/decide.js';
 import { loadAcceptSnapshot } from '../../src/store/postgres/snapshots.js';
-import { queueNameFor, queueNameSql } from '../../src/store/postgres/wakeup.js';
+import { queueNameFor, queueNameSql } from '../../src/scheduler/postgres/queue-name.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
-import { PostgresStore } from '../../src/store/postgres.js';
+import { openPostgresBackend } from '../../src/backend/postgres.js';
+import type { PostgresStore } from '../../src/store/postgres.js';
 import type { StoredEvent } from '../../src/store/store.js';
 import { createTestSchema, describePostgres, type TestSchema } from '../helpers/postgres.js';
 
@@ -31,6 +33,8 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
   let schema: TestSchema;
   let a: PostgresStore;
   let b: PostgresStore;
+  /** a's pool, for running a rule's steps by hand. */
+  let aPool: pg.Pool;
 
   beforeAll(async () => {
     schema = await createTestSchema();
@@ -39,8 +43,9 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
     await schema?.drop();
   });
   beforeEach(async () => {
-    const open = () => PostgresStore.open({ connectionString: schema.url, poolMax: 6 }, log);
-    [a, b] = await Promise.all([open(), open()]);
+    const open = () => openPostgresBackend({ connectionString: schema.url, poolMax: 6 }, log);
+    const [backendA, backendB] = await Promise.all([open(), open()]);
+    [a, b, aPool] = [backendA.store, backendB.store, backendA.pool];
     await schema.truncate();
   });
   afterEach(async () => {
@@ -54,9 +59,9 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
 
   it('writes nothing of a decision made on rows another writer changed since', async () => {
     await a.accept(customer(1), policy, 1000);
-    const stale = decideAccept(await loadAcceptSnapshot(a.pool, customer(2)), customer(2), policy, 1500);
+    const stale = decideAccept(await loadAcceptSnapshot(aPool, customer(2)), customer(2), policy, 1500);
     await b.accept(customer(3), policy, 1600);
-    expect(await applyWrites(a.pool, stale.writes)).toBe(false);
+    expect(await applyWrites(aPool, stale.writes)).toBe(false);
     const held = await schema.withClient(async (c) => (await c.query(`SELECT message_id FROM ${schema.name}.messages ORDER BY message_id`)).rows.map((r) => Number(r.message_id)));
     expect(held).toEqual([1, 3]);
     // Decided again on fresh rows, it applies.
@@ -78,7 +83,7 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
           throw error;
         }
       });
-    const result = await decideOnPostgres(a.pool, key, {
+    const result = await decideOnPostgres(aPool, key, {
       load: async (rows) => {
         const locked = await rowLocked();
         loads.push(locked ? 'locked' : 'optimistic');
@@ -137,7 +142,7 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
         const event = { kind: 'customer_message', deliveryId: 'old-1', accountId: 1, conversationId: 1042, status: 'pending', inboxId: 7, messageId: 1, messageInboxId: 7, contactId: 3120, contactName: null, text: 'm1', attachments: [], createdAt: null, awaitingTranscript: false };
         await c.query('SELECT * FROM chb_accept($1::jsonb, $2, $3::jsonb)', [JSON.stringify(event), 1000, JSON.stringify(policy)]);
       });
-      const store = await PostgresStore.open({ connectionString: old.url, poolMax: 3 }, log);
+      const store = (await openPostgresBackend({ connectionString: old.url, poolMax: 3 }, log)).store;
       try {
         expect(await store.accept(customer(2), policy, 1500)).toEqual({ outcome: 'stored', dueAt: 3500 });
         expect((await store.takeTurn(key, 99_999)).turn?.messages.map((m) => m.messageId)).toEqual([1, 2]);

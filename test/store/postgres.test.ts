@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationKey } from '../../src/domain/conversation.js';
 import { createLogger } from '../../src/logger.js';
 import { resolveTarget } from '../../src/store/postgres/connection.js';
-import { addWakeups, findUnwoken } from '../../src/store/postgres/wakeup.js';
-import { importSqliteStore } from '../../src/store/postgres/import-sqlite.js';
-import { PostgresStore } from '../../src/store/postgres.js';
+import { openPostgresBackend } from '../../src/backend/postgres.js';
+import { addWakeups, findUnwoken } from '../../src/scheduler/postgres/wakeup.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import type { StoredEvent } from '../../src/store/store.js';
@@ -15,6 +14,8 @@ import { createTestSchema, describePostgres, type TestSchema } from '../helpers/
 import { describeStoreContract } from './contract.js';
 
 const log = createLogger('silent');
+/** A Postgres store on its own pool (the backend opens and migrates it; closing the store ends the pool). */
+const openPg = async (connectionString: string, poolMax?: number) => (await openPostgresBackend({ connectionString, ...(poolMax ? { poolMax } : {}) }, log)).store;
 
 describe('Postgres connection settings', () => {
   const target = (url: string, ssl?: 'auto' | 'disable' | 'require' | 'verify-full') => resolveTarget({ connectionString: url, ...(ssl ? { ssl } : {}) });
@@ -53,7 +54,7 @@ describe('Postgres connection settings', () => {
 await describePostgres('Postgres store', () => {
   let schema: TestSchema;
   let migrated = false;
-  const open = () => PostgresStore.open({ connectionString: schema.url, poolMax: 4 }, log);
+  const open = () => openPg(schema.url, 4);
 
   beforeAll(async () => {
     schema = await createTestSchema();
@@ -93,31 +94,32 @@ await describePostgres('Postgres store', () => {
 
     it('turns stored due times into wake-up jobs: one per conversation, the newest due time, found again if lost', async () => {
       await schema.truncate();
-      const store = await open();
-      const w = store.schemas.worker;
+      const backend = await openPostgresBackend({ connectionString: schema.url, poolMax: 4 }, log);
+      const store = backend.store;
+      const w = backend.schemas.worker;
       try {
         // accept itself never touches the queue (no NOTIFY in the webhook's transaction).
         await store.accept(customer(1, 'w-1'), policy, 1000);
         expect(await jobs()).toEqual([]);
         // What the scheduler does next: the due time is read from the store, under the row lock.
-        expect(await findUnwoken(store.pool, w)).toEqual([{ key }]);
-        await addWakeups(store.pool, w, [{ key }]);
+        expect(await findUnwoken(backend.pool, w)).toEqual([{ key }]);
+        await addWakeups(backend.pool, w, [{ key }]);
         expect(await jobs()).toEqual([{ task: 'turn', queue: 'conv:1:1042', key: 'conv:1:1042', runAt: 3000, payload: { accountId: 1, conversationId: 1042 } }]);
-        expect(await findUnwoken(store.pool, w)).toEqual([]);
+        expect(await findUnwoken(backend.pool, w)).toEqual([]);
         // Debounce across instances: whichever instance asks, the job moves to the stored due time.
         await store.accept(customer(2, 'w-2'), policy, 1500);
-        await addWakeups(store.pool, w, [{ key }, { key }]);
+        await addWakeups(backend.pool, w, [{ key }, { key }]);
         expect((await jobs()).map((j) => j.runAt)).toEqual([3500]);
         // An explicit time (a follow-up, a released turn) wins; other conversations get their own job.
         await store.accept(customer(3, 'w-3', { accountId: 1, conversationId: 77 }), policy, 2000);
-        await addWakeups(store.pool, w, [{ key, runAt: 9000 }, { key: { accountId: 1, conversationId: 77 } }]);
+        await addWakeups(backend.pool, w, [{ key, runAt: 9000 }, { key: { accountId: 1, conversationId: 77 } }]);
         expect((await jobs()).map((j) => [j.queue, j.runAt])).toEqual([
           ['conv:1:1042', 9000],
           ['conv:1:77', 4000],
         ]);
         // Nothing due, nothing queued.
         await store.accept({ kind: 'status', deliveryId: 'w-4', key: { accountId: 1, conversationId: 78 }, status: 'open', inboxId: 7 }, policy, 2100);
-        expect(await addWakeups(store.pool, w, [{ key: { accountId: 1, conversationId: 78 } }])).toBe(0);
+        expect(await addWakeups(backend.pool, w, [{ key: { accountId: 1, conversationId: 78 } }])).toBe(0);
       } finally {
         await store.close();
       }
@@ -165,9 +167,9 @@ await describePostgres('Postgres store', () => {
         await sqlite.saveInboxSettings(7, { enabled: false }, 100);
         await sqlite.close();
 
-        const target = await PostgresStore.open({ connectionString: fresh.url, poolMax: 3 }, log);
+        const target = await openPg(fresh.url, 3);
         try {
-          const counts = await importSqliteStore(dataDir, target);
+          const counts = await target.importSqlite(dataDir);
           expect(counts).toMatchObject({ deliveries: 1, conversations: 3, messages: 3, turns: 2, outbox: 2, sessions: 1, inbox_settings: 1 });
           expect(await target.getSession(key)).toMatchObject({ sessionId: 'chatwoot-1-1042', turnCount: 1 });
           expect(await target.recentBotReplies(key, 5)).toEqual(['Olá!']);
@@ -185,7 +187,7 @@ await describePostgres('Postgres store', () => {
           expect(await target.accept(customer(1, 'imp-9'), policy, 11_000)).toEqual({ outcome: 'duplicate' });
           expect(await target.accept({ kind: 'status', deliveryId: 'imp-status', key: paused, status: 'open', inboxId: 7 }, policy, 11_000)).toEqual({ outcome: 'duplicate' });
           // Only into an empty store.
-          await expect(importSqliteStore(dataDir, target)).rejects.toThrow(/not empty/);
+          await expect(target.importSqlite(dataDir)).rejects.toThrow(/not empty/);
         } finally {
           await target.close();
         }
@@ -198,7 +200,7 @@ await describePostgres('Postgres store', () => {
     it('migrates once when three instances start together, and records the version like SQLite', async () => {
       const fresh = await createTestSchema();
       try {
-        const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.open({ connectionString: fresh.url, poolMax: 3 }, log)));
+        const stores = await Promise.all([1, 2, 3].map(() => openPg(fresh.url, 3)));
         await Promise.all(stores.map((s) => s.close()));
         const { versions, worker } = await fresh.withClient(async (c) => ({
           versions: (await c.query(`SELECT version, name FROM ${fresh.name}.schema_migrations ORDER BY version`)).rows,
@@ -207,7 +209,7 @@ await describePostgres('Postgres store', () => {
         expect(versions).toEqual(SQLITE_MIGRATIONS.map(({ version, name }) => ({ version, name })));
         expect(worker).toBeGreaterThan(0);
         // Opening again applies nothing and keeps the data.
-        const again = await PostgresStore.open({ connectionString: fresh.url }, log);
+        const again = await openPg(fresh.url);
         await again.ping();
         await again.close();
       } finally {
@@ -218,7 +220,7 @@ await describePostgres('Postgres store', () => {
     it('500 webhooks at 500/s over 10 connections are each stored once (latency figures printed; the target is the benchmark\'s)', async () => {
       await schema.truncate();
       const store = await open();
-      const pool = await PostgresStore.open({ connectionString: schema.url, poolMax: 10 }, log);
+      const pool = await openPg(schema.url, 10);
       await store.close();
       try {
         // Connections are opened on first use (each a TCP + auth handshake): open the pool's 10 first, so

@@ -1,27 +1,29 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ConversationKey } from '../../src/domain/conversation.js';
-import { LocalScheduler } from '../../src/conversation/scheduler.js';
-import type { Store } from '../../src/store/store.js';
+import { LocalScheduler } from '../../src/scheduler/local.js';
+import type { Work } from '../../src/scheduler/scheduler.js';
+import type { TurnQueue } from '../../src/store/store.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
 const key = (c: number): ConversationKey => ({ accountId: 1, conversationId: c });
-const noDue = { listDue: async () => [] } as unknown as Store;
+const noDue: Pick<TurnQueue, 'listDue'> = { listDue: async () => [] };
+const local = (store: Pick<TurnQueue, 'listDue'>, work: Work, concurrency: number) => new LocalScheduler({ store, work, concurrency, log });
 
 describe('LocalScheduler', () => {
   it('runs different conversations in parallel, never more than the cap', async () => {
     let running = 0;
     let peak = 0;
     const done: number[] = [];
-    const s = new LocalScheduler(noDue, async (k) => {
+    const s = local(noDue, async (k) => {
       running++;
       peak = Math.max(peak, running);
       await sleep(30);
       running--;
       done.push(k.conversationId);
       return { nextDueAt: null };
-    }, 3, log);
+    }, 3);
     await s.start();
     for (let c = 1; c <= 10; c++) s.notify(key(c), Date.now());
     await waitUntil(() => done.length === 10);
@@ -33,14 +35,14 @@ describe('LocalScheduler', () => {
     let running = 0;
     let overlap = false;
     let calls = 0;
-    const s = new LocalScheduler(noDue, async () => {
+    const s = local(noDue, async () => {
       calls++;
       if (running > 0) overlap = true;
       running++;
       await sleep(40);
       running--;
       return { nextDueAt: null };
-    }, 8, log);
+    }, 8);
     await s.start();
     s.notify(key(1), Date.now());
     await sleep(10);
@@ -54,7 +56,7 @@ describe('LocalScheduler', () => {
 
   it('waits for the due time (debounce) and follows a later due time', async () => {
     const startedAt: number[] = [];
-    const s = new LocalScheduler(noDue, async () => (startedAt.push(Date.now()), { nextDueAt: null }), 8, log);
+    const s = local(noDue, async () => (startedAt.push(Date.now()), { nextDueAt: null }), 8);
     await s.start();
     const t0 = Date.now();
     s.notify(key(1), t0 + 100);
@@ -65,8 +67,8 @@ describe('LocalScheduler', () => {
 
   it('resumes stored work at start', async () => {
     const seen: number[] = [];
-    const store = { listDue: async () => [{ key: key(7), dueAt: 0 }, { key: key(8), dueAt: 0 }] } as unknown as Store;
-    const s = new LocalScheduler(store, async (k) => (seen.push(k.conversationId), { nextDueAt: null }), 8, log);
+    const store: Pick<TurnQueue, 'listDue'> = { listDue: async () => [{ key: key(7), dueAt: 0 }, { key: key(8), dueAt: 0 }] };
+    const s = local(store, async (k) => (seen.push(k.conversationId), { nextDueAt: null }), 8);
     await s.start();
     await waitUntil(() => seen.length === 2);
     expect(seen.sort()).toEqual([7, 8]);
@@ -74,13 +76,13 @@ describe('LocalScheduler', () => {
 
   it('drain: starts nothing new, waits for running work, aborts it after the grace', async () => {
     let aborted = false;
-    const s = new LocalScheduler(noDue, (_k, signal) =>
+    const s = local(noDue, (_k, signal) =>
       new Promise((resolve) => {
         signal.addEventListener('abort', () => {
           aborted = true;
           resolve({ nextDueAt: null });
         });
-      }), 8, log);
+      }), 8);
     await s.start();
     s.notify(key(1), Date.now());
     await waitUntil(() => s.stats().running === 1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { WakeupBatcher } from '../../src/store/postgres/wakeup-batcher.js';
-import type { WakeRequest } from '../../src/store/postgres/wakeup.js';
+import { WakeupBatcher } from '../../src/scheduler/postgres/wakeup-batcher.js';
+import type { WakeRequest } from '../../src/scheduler/postgres/wakeup.js';
 
 const key = (conversationId: number) => ({ accountId: 1, conversationId });
 

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { PostgresStore } from '../../store/postgres.js';
-import { importSqliteStore } from '../../store/postgres/import-sqlite.js';
 import { CliError, type Command } from '../command.js';
 import { MARK } from '../format.js';
 import { withStore } from '../store.js';
@@ -24,7 +23,7 @@ export const migrateStore: Command = {
       if (!existsSync(config.dataDir)) throw new CliError(`No embedded store at ${config.dataDir}: set DATA_DIR to the SQLite bot's data directory.`);
       let counts;
       try {
-        counts = await importSqliteStore(config.dataDir, store as PostgresStore);
+        counts = await (store as PostgresStore).importSqlite(config.dataDir);
       } catch (error) {
         throw new CliError(`Nothing was copied: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../logger.js';
-import { openStore } from '../../store/open.js';
+import { openStore } from '../../backend/backend.js';
 import type { Store } from '../../store/store.js';
 import { describeStore } from '../env.js';
 import { fail, ok, PROBLEMS, type CheckResult } from './report.js';

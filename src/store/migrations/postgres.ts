@@ -11,6 +11,6 @@ import { V3_RULES_IN_TYPESCRIPT } from './postgres/v3-rules-in-typescript.js';
  * versions 1 and 2 created functions that mirrored them, version 3 drops them.
  *
  * Postgres only: `queue_workers`, the registry of job-queue workers and their heartbeats, which lets
- * a live instance free the jobs of a dead one (conversation/pg-scheduler.ts). SQLite has no queue.
+ * a live instance free the jobs of a dead one (scheduler/postgres/). SQLite has no queue.
  */
 export const POSTGRES_MIGRATIONS: PostgresMigration[] = [V1_INITIAL, V2_STORE_FUNCTIONS, V3_RULES_IN_TYPESCRIPT];

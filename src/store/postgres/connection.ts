@@ -96,7 +96,7 @@ export function ident(name: string): string {
 
 /**
  * Every connection of an instance carries its id in application_name, so the others can tell a
- * killed process (no session left in pg_stat_activity) from a slow one (worker-registry.ts).
+ * killed process (no session left in pg_stat_activity) from a slow one (scheduler/postgres/worker-registry.ts).
  */
 export function applicationNameFor(instanceId: string): string {
   return `chatwoot-hermes-bot ${instanceId}`;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../sqlite.js';
-import type { PostgresStore } from '../postgres.js';
+import type pg from 'pg';
 import { withTransaction } from './tx.js';
 
 /** SqliteStore.open's file name inside DATA_DIR. */
@@ -31,9 +31,9 @@ export type ImportCounts = Record<string, number>;
  * sessions (conversations keep their memory), who speaks in each conversation (human, paused…),
  * messages waiting for a turn and turns left unfinished, the outbox (so nothing is posted twice),
  * recent delivery ids and per-inbox settings. Run it with the bot stopped. Waiting work needs no job
- * here: the Postgres scheduler queues whatever is due when the bot starts (wakeup.ts findUnwoken).
+ * here: the Postgres scheduler queues whatever is due when the bot starts (scheduler/postgres/wakeup.ts findUnwoken).
  */
-export async function importSqliteStore(dataDir: string, target: PostgresStore): Promise<ImportCounts> {
+export async function importSqliteStore(dataDir: string, pool: pg.Pool): Promise<ImportCounts> {
   const file = join(dataDir, SQLITE_FILE);
   if (!existsSync(file)) throw new Error(`no embedded store at ${file} (DATA_DIR)`);
   // Brings the file to the current schema version first, as the bot would at start.
@@ -42,10 +42,10 @@ export async function importSqliteStore(dataDir: string, target: PostgresStore):
   try {
     const version = (db: { max: unknown } | undefined) => Number(db?.max ?? 0);
     const from = version(sqlite.prepare('SELECT max(version) AS max FROM schema_migrations').get() as { max: unknown });
-    const { rows } = await target.pool.query<{ max: unknown }>('SELECT max(version) AS max FROM schema_migrations');
+    const { rows } = await pool.query<{ max: unknown }>('SELECT max(version) AS max FROM schema_migrations');
     if (from !== version(rows[0])) throw new Error(`schema versions differ (SQLite ${from}, Postgres ${version(rows[0])}): run the same release on both`);
 
-    return await withTransaction(target.pool, async (c) => {
+    return await withTransaction(pool, async (c) => {
       const { rows: existing } = await c.query<{ n: number }>(
         'SELECT (SELECT count(*) FROM conversations) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM inbox_settings) AS n',
       );

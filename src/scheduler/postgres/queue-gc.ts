@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { ident } from './connection.js';
-import type { Row } from './rows.js';
-import { withTransaction } from './tx.js';
-import { queueNameFor, queueNameSql } from './wakeup.js';
+import { ident } from '../../store/postgres/connection.js';
+import type { Row } from '../../store/postgres/rows.js';
+import { withTransaction } from '../../store/postgres/tx.js';
+import { queueNameFor, queueNameSql } from './queue-name.js';
 
 /**
  * Deletes the job queues of conversations that have been idle for `idleMs`. graphile-worker keeps a

@@ -1,18 +1,8 @@
 import type { ConversationKey } from '../domain/conversation.js';
-import type { Logger } from '../logger.js';
-import type { Store } from '../store/store.js';
 import { logKey } from '../domain/conversation.js';
-
-export interface Scheduler {
-  start(): Promise<void>;
-  /** Intake stored work for this conversation, due at `dueAt`. */
-  notify(key: ConversationKey, dueAt: number): void;
-  /** Stops starting turns; in-flight ones get `graceMs` to finish, then are aborted and left for the next process. */
-  drain(graceMs: number): Promise<void>;
-  stats(): { running: number; waiting: number; scheduled: number };
-}
-
-type Work = (key: ConversationKey, signal: AbortSignal) => Promise<{ nextDueAt: number | null }>;
+import type { Logger } from '../logger.js';
+import type { TurnQueue } from '../store/store.js';
+import type { Scheduler, SchedulerOptions, Work } from './scheduler.js';
 
 /**
  * The embedded scheduler (one process, SQLite). The store holds the truth (which conversations have
@@ -31,12 +21,17 @@ export class LocalScheduler implements Scheduler {
   private readonly abort = new AbortController();
   private stopped = false;
 
-  constructor(
-    private readonly store: Store,
-    private readonly work: Work,
-    private readonly maxConcurrent: number,
-    private readonly log: Logger,
-  ) {}
+  private readonly store: Pick<TurnQueue, 'listDue'>;
+  private readonly work: Work;
+  private readonly maxConcurrent: number;
+  private readonly log: Logger;
+
+  constructor(opts: SchedulerOptions & { store: Pick<TurnQueue, 'listDue'>; log: Logger }) {
+    this.store = opts.store;
+    this.work = opts.work;
+    this.maxConcurrent = opts.concurrency;
+    this.log = opts.log;
+  }
 
   async start(): Promise<void> {
     const due = await this.store.listDue();

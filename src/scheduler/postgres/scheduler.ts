@@ -1,60 +1,28 @@
 import { EventEmitter } from 'node:events';
-import { makeWorkerUtils, run, type Runner, type Task, type Worker, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
-import type { ConversationKey } from '../domain/conversation.js';
-import type { Logger } from '../logger.js';
-import { ident } from '../store/postgres/connection.js';
-import { graphileLogger } from '../store/postgres/graphile-logger.js';
-import { collectIdleQueues } from '../store/postgres/queue-gc.js';
-import { WakeupBatcher } from '../store/postgres/wakeup-batcher.js';
-import { addWakeups, findUnwoken, keyFromPayload, queueNameFor, TURN_TASK } from '../store/postgres/wakeup.js';
-import { WorkerLiveness } from '../store/postgres/worker-liveness.js';
-import { WorkerRegistry } from '../store/postgres/worker-registry.js';
-import type { PostgresStore } from '../store/postgres.js';
-import { logKey } from '../domain/conversation.js';
-import type { Scheduler } from './scheduler.js';
-
-declare global {
-  namespace GraphileConfig {
-    interface Plugins {
-      ChatwootHermesWorkerRegistry: true;
-    }
-  }
-}
-
-type Work = (key: ConversationKey, signal: AbortSignal) => Promise<{ nextDueAt: number | null }>;
-
-/** Timings. With the defaults a killed process's jobs are free again within about 10 s, a hung one's within 35 s. */
-export interface PgSchedulerTimings {
-  /** How often each instance refreshes its workers' heartbeat and looks for dead ones. */
-  heartbeatMs: number;
-  /** No heartbeat for this long and no database session left: the process is gone; its jobs are freed. */
-  quickMs: number;
-  /** No heartbeat for this long, sessions or not: hung or cut off; its jobs are freed. */
-  staleMs: number;
-  /** How often each instance re-queues work the queue does not cover (see wakeup.ts findUnwoken). */
-  reconcileMs: number;
-  /** graphile-worker's polling for jobs that became due while no NOTIFY or local timer woke a worker. */
-  pollMs: number;
-  /** How often idle conversations' queues are garbage-collected, and after how long idle. */
-  gcEveryMs: number;
-  gcIdleMs: number;
-}
-
-export const DEFAULT_TIMINGS: PgSchedulerTimings = {
-  heartbeatMs: 2_000,
-  quickMs: 6_000,
-  staleMs: 30_000,
-  reconcileMs: 5_000,
-  pollMs: 2_000,
-  gcEveryMs: 10 * 60_000,
-  gcIdleMs: 60 * 60_000,
-};
+import { makeWorkerUtils, type Runner, type Task, type Worker, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
+import type { ConversationKey } from '../../domain/conversation.js';
+import { logKey } from '../../domain/conversation.js';
+import type { Logger } from '../../logger.js';
+import type { Scheduler, SchedulerOptions, Work } from '../scheduler.js';
+import type { QueueConnection } from './connection.js';
+import { graphileLogger } from './graphile-logger.js';
+import { delay, every, type Loop } from './loop.js';
+import { Nudges } from './nudges.js';
+import { collectIdleQueues } from './queue-gc.js';
+import { keyFromPayload } from './queue-name.js';
+import { countQueuedJobs } from './queue-stats.js';
+import { startRunner } from './runner.js';
+import { DEFAULT_TIMINGS, type PgSchedulerTimings } from './timings.js';
+import { WakeupBatcher } from './wakeup-batcher.js';
+import { addWakeups, findUnwoken } from './wakeup.js';
+import { WorkerLiveness } from './worker-liveness.js';
+import { WorkerRegistry } from './worker-registry.js';
 
 /**
  * The scheduler for many instances (Postgres): graphile-worker runs the turns, the store stays the
  * truth about what is due. Per conversation, its named queue gives single flight and order across
- * instances, its job key the debounce (wakeup.ts). On top of the library:
- * - wake-ups are queued after `accept` by a batcher (not in accept's transaction, see PostgresStore),
+ * instances, its job key the debounce (queue-name.ts). On top of the library:
+ * - wake-ups are queued after `accept` by a batcher (not in accept's transaction, see store/postgres.ts),
  *   and a sweep re-queues anything due that no job covers — a crash cannot strand work;
  * - a local timer nudges an idle local worker at the due time, so a debounced turn starts on time
  *   rather than at graphile-worker's next poll;
@@ -73,7 +41,7 @@ export class PgScheduler implements Scheduler {
   private readonly workers = new Map<string, Worker>();
   /** Workers that failed inside the pool (graphile-worker drops them; their job stays locked). */
   private readonly lostWorkers = new Set<string>();
-  private readonly nudges = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly nudges: Nudges;
   private runner: Runner | null = null;
   private utils: WorkerUtils | null = null;
   private abort = new AbortController();
@@ -85,24 +53,26 @@ export class PgScheduler implements Scheduler {
   private replacing = false;
   private stopped = false;
   private starting = false;
-  private unhookClose: (() => void) | null = null;
+  private readonly queue: QueueConnection;
+  private readonly work: Work;
+  private readonly concurrency: number;
+  private readonly log: Logger;
 
-  constructor(
-    private readonly store: PostgresStore,
-    private readonly work: Work,
-    private readonly concurrency: number,
-    private readonly log: Logger,
-    timings: Partial<PgSchedulerTimings> = {},
-  ) {
-    this.timings = { ...DEFAULT_TIMINGS, ...timings };
-    const { pool, schemas } = store;
-    this.registry = new WorkerRegistry(pool, schemas.worker, store.instanceId);
+  constructor(opts: SchedulerOptions & { queue: QueueConnection; log: Logger; timings?: Partial<PgSchedulerTimings> }) {
+    const { queue, log } = opts;
+    this.queue = queue;
+    this.work = opts.work;
+    this.concurrency = opts.concurrency;
+    this.log = log;
+    this.timings = { ...DEFAULT_TIMINGS, ...opts.timings };
+    this.registry = new WorkerRegistry(queue.pool, queue.workerSchema, queue.instanceId);
     this.liveness = new WorkerLiveness(this.registry, this.timings, log, {
       workerIds: () => [...this.workers.keys()],
       onFenced: (ids) => this.fence(ids),
       onRecovered: () => this.nudgeOne(),
     });
-    this.batcher = new WakeupBatcher((requests) => addWakeups(pool, schemas.worker, requests), log);
+    this.batcher = new WakeupBatcher((requests) => addWakeups(queue.pool, queue.workerSchema, requests), log);
+    this.nudges = new Nudges(() => this.nudgeOne());
     this.events.on('worker:create', ({ worker }) => this.workers.set(worker.workerId, worker));
     this.events.on('worker:stop', ({ worker }) => this.workers.delete(worker.workerId));
     this.events.on('worker:fatalError', ({ worker, error }) => {
@@ -115,29 +85,25 @@ export class PgScheduler implements Scheduler {
   }
 
   async start(): Promise<void> {
-    const { pool, schemas } = this.store;
-    // Closing the store under a running queue (a test, an error path) stops the queue first.
-    this.unhookClose = this.store.onClose(() => this.drain(1000));
-    this.utils = await makeWorkerUtils({ pgPool: pool, schema: schemas.worker, logger: graphileLogger(this.log) });
+    const { pool, workerSchema } = this.queue;
+    this.utils = await makeWorkerUtils({ pgPool: pool, schema: workerSchema, logger: graphileLogger(this.log) });
     await this.ensureRunner();
     if (!this.runner) throw new Error('the job queue (graphile-worker) could not start; see the log above');
     await this.reconcile();
     // Two loops, so slow upkeep (a large reconcile or GC) can never delay the heartbeat.
     this.loops.push(every(this.timings.heartbeatMs, () => this.liveness.round()), every(this.timings.heartbeatMs, () => this.upkeep()));
-    this.log.info({ instance: this.store.instanceId, concurrency: this.concurrency, queueSchema: schemas.worker }, 'job queue started (graphile-worker)');
+    this.log.info({ instance: this.queue.instanceId, concurrency: this.concurrency, queueSchema: workerSchema }, 'job queue started (graphile-worker)');
   }
 
   notify(key: ConversationKey, dueAt: number): void {
     if (this.stopped) return; // stored durably; another instance (or the next process) picks it up
     this.batcher.wake({ key }).catch(() => undefined); // failures are logged and retried by the batcher
-    this.nudgeAt(key, dueAt);
+    this.nudges.at(key, dueAt);
   }
 
   async drain(graceMs: number): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.unhookClose?.();
-    for (const { timer } of this.nudges.values()) clearTimeout(timer);
     this.nudges.clear();
     await Promise.all(this.loops.map((loop) => loop.stop()));
     const runner = this.runner;
@@ -171,7 +137,15 @@ export class PgScheduler implements Scheduler {
     if (this.stopped || this.runner || this.starting) return;
     this.starting = true;
     try {
-      const runner = await this.startRunner();
+      const runner = await startRunner({
+        queue: this.queue,
+        concurrency: this.concurrency,
+        pollMs: this.timings.pollMs,
+        log: this.log,
+        events: this.events,
+        turnTask: this.turnTask,
+        registry: this.registry,
+      });
       if (this.stopped) {
         await runner.stop().catch(() => undefined);
         return;
@@ -206,33 +180,6 @@ export class PgScheduler implements Scheduler {
     }, 1000).unref();
   }
 
-  private startRunner(): Promise<Runner> {
-    const registry = this.registry;
-    return run({
-      pgPool: this.store.pool,
-      schema: this.store.schemas.worker,
-      concurrency: this.concurrency,
-      pollInterval: this.timings.pollMs,
-      // Node's clock, like the due times the store computes (Date.now()): a job never wakes "early".
-      useNodeTime: true,
-      noHandleSignals: true, // main.ts owns SIGTERM: drain, then close the pool
-      logger: graphileLogger(this.log),
-      events: this.events,
-      taskList: { [TURN_TASK]: this.turnTask },
-      parsedCronItems: [],
-      preset: {
-        plugins: [
-          {
-            name: 'ChatwootHermesWorkerRegistry',
-            version: '1.0.0',
-            description: 'registers each worker (for heartbeats) before it takes its first job',
-            worker: { hooks: { startWorker: async (_ctx, event) => registry.register(event.worker.workerId) } },
-          },
-        ],
-      },
-    });
-  }
-
   private readonly turnTask: Task = async (payload) => {
     const key = keyFromPayload(payload);
     if (!key) {
@@ -245,28 +192,12 @@ export class PgScheduler implements Scheduler {
       // Before this job completes, so the conversation is never without a job while work waits.
       if (nextDueAt !== null) {
         await this.batcher.wake({ key, runAt: nextDueAt });
-        this.nudgeAt(key, nextDueAt);
+        if (!this.stopped) this.nudges.at(key, nextDueAt);
       }
     } finally {
       this.running--;
     }
   };
-
-  /** At `dueAt`, wakes one idle local worker (graphile-worker only polls every pollMs for future jobs). */
-  private nudgeAt(key: ConversationKey, dueAt: number): void {
-    if (this.stopped) return;
-    const name = queueNameFor(key);
-    const existing = this.nudges.get(name);
-    if (existing?.at === dueAt) return;
-    if (existing) clearTimeout(existing.timer);
-    // The queue write is batched a few ms behind; nudging slightly after it never finds nothing.
-    const timer = setTimeout(() => {
-      this.nudges.delete(name);
-      this.nudgeOne();
-    }, Math.max(20, dueAt - Date.now() + 20));
-    timer.unref();
-    this.nudges.set(name, { at: dueAt, timer });
-  }
 
   private nudgeOne(): void {
     for (const worker of this.workers.values()) {
@@ -294,7 +225,7 @@ export class PgScheduler implements Scheduler {
     if (now - this.lastGc >= this.timings.gcEveryMs) {
       this.lastGc = now;
       await this.step('garbage-collect queues', async () => {
-        const queues = await collectIdleQueues(this.store.pool, this.store.schemas.worker, this.timings.gcIdleMs);
+        const queues = await collectIdleQueues(this.queue.pool, this.queue.workerSchema, this.timings.gcIdleMs);
         await this.utils?.cleanup({ tasks: ['DELETE_PERMAFAILED_JOBS'] });
         if (queues > 0) this.log.debug({ queues }, 'idle conversation queues removed');
       });
@@ -305,7 +236,7 @@ export class PgScheduler implements Scheduler {
   /** Re-queues due work that no job covers (crash between accept and its wake-up, exhausted retries, imports). */
   private async reconcile(): Promise<void> {
     this.lastReconcile = Date.now();
-    const unwoken = await findUnwoken(this.store.pool, this.store.schemas.worker);
+    const unwoken = await findUnwoken(this.queue.pool, this.queue.workerSchema);
     if (unwoken.length === 0) return;
     this.log.info({ conversations: unwoken.length }, 're-queueing stored work that had no job (recovery)');
     await Promise.all(unwoken.map((request) => this.batcher.wake(request).catch(() => undefined)));
@@ -337,11 +268,7 @@ export class PgScheduler implements Scheduler {
   }
 
   private async refreshCounts(): Promise<void> {
-    const { rows } = await this.store.pool.query<{ waiting: number; scheduled: number }>(
-      `SELECT count(*) FILTER (WHERE run_at <= now())::int AS waiting, count(*) FILTER (WHERE run_at > now())::int AS scheduled
-         FROM ${ident(this.store.schemas.worker)}.jobs WHERE locked_at IS NULL AND attempts < max_attempts`,
-    );
-    this.counts = { waiting: rows[0]?.waiting ?? 0, scheduled: rows[0]?.scheduled ?? 0 };
+    this.counts = await countQueuedJobs(this.queue.pool, this.queue.workerSchema);
   }
 
   private async step(what: string, fn: () => Promise<void>): Promise<void> {
@@ -356,32 +283,4 @@ export class PgScheduler implements Scheduler {
 function payloadKey(payload: unknown): Record<string, unknown> {
   const key = keyFromPayload(payload);
   return key ? logKey(key) : {};
-}
-
-interface Loop {
-  /** Stops the loop and waits for a round in progress. */
-  stop(): Promise<void>;
-}
-
-/** Runs `fn` every `ms`, never two rounds at once (a slow round delays the next one). */
-function every(ms: number, fn: () => Promise<void>): Loop {
-  let round: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    round ??= fn()
-      .catch(() => undefined) // rounds report their own failures
-      .finally(() => {
-        round = null;
-      });
-  }, ms);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await round;
-    },
-  };
-}
-
-function delay<T>(ms: number, value: T): Promise<T> {
-  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger.js';
-import { queueNameFor, type WakeRequest } from './wakeup.js';
+import { queueNameFor } from './queue-name.js';
+import type { WakeRequest } from './wakeup.js';
 
 type Flush = (requests: WakeRequest[]) => Promise<number>;
 

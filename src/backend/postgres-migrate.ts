@@ -1,9 +1,9 @@
 import { runMigrations } from 'graphile-worker';
 import type pg from 'pg';
-import type { Logger } from '../../logger.js';
-import { POSTGRES_MIGRATIONS } from '../migrations/postgres.js';
-import { ident } from './connection.js';
-import { graphileLogger } from './graphile-logger.js';
+import type { Logger } from '../logger.js';
+import { POSTGRES_MIGRATIONS } from '../store/migrations/postgres.js';
+import { ident } from '../store/postgres/connection.js';
+import { graphileLogger } from '../scheduler/postgres/graphile-logger.js';
 
 /**
  * Brings the database up to date: the bot's versioned migrations (recorded in schema_migrations, each

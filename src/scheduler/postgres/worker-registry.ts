@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { applicationNameFor, ident } from './connection.js';
-import type { Row } from './rows.js';
-import { withTransaction } from './tx.js';
+import { applicationNameFor, ident } from '../../store/postgres/connection.js';
+import type { Row } from '../../store/postgres/rows.js';
+import { withTransaction } from '../../store/postgres/tx.js';
 
 /**
  * Which graphile-worker workers are alive. graphile-worker 0.16 frees the jobs of a worker that died
