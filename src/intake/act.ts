@@ -4,7 +4,6 @@ import type { InboxSettingsProvider } from '../conversation/settings.js';
 import type { ConversationKey } from '../domain/conversation.js';
 import type { Classified } from '../domain/events.js';
 import type { DebouncePolicy, EventStore } from '../store/store.js';
-import { inboxOf } from './log-fields.js';
 import type { IntakeOutcome } from './outcome.js';
 
 /** Whoever runs turns: told when a stored event makes one due, so it need not poll the store. */
@@ -45,4 +44,21 @@ export async function actOn(deps: IntakePolicyDeps, event: Exclude<Classified, {
   await deps.reactions.afterStored(event, settings);
   if (result.dueAt !== null) deps.scheduler.notify(event.key, result.dueAt);
   return { status: 'accepted', note: result.note, dueInMs: result.dueAt === null ? undefined : result.dueAt - now };
+}
+
+/**
+ * Which inbox an event belongs to (its settings decide whether the bot acts), when the payload says.
+ * rules/event-inbox.ts answers the same for stored events; this one also reads an agent command's.
+ */
+function inboxOf(event: Exclude<Classified, { kind: 'ignore' }>): number | null {
+  switch (event.kind) {
+    case 'customer_message':
+      return event.message.inboxId;
+    case 'takeover':
+    case 'status':
+    case 'command':
+      return event.inboxId;
+    default:
+      return null;
+  }
 }

@@ -1,19 +1,5 @@
 import type { Classified } from '../domain/events.js';
 
-/** Which inbox an event belongs to (its settings decide whether the bot acts), when the payload says. */
-export function inboxOf(event: Exclude<Classified, { kind: 'ignore' }>): number | null {
-  switch (event.kind) {
-    case 'customer_message':
-      return event.message.inboxId;
-    case 'takeover':
-    case 'status':
-    case 'command':
-      return event.inboxId;
-    default:
-      return null;
-  }
-}
-
 /** The log fields every intake line carries: ids only, never content. Built only when a line is written. */
 export function intakeLogFields(event: Classified, payload: object, deliveryId: string | null): Record<string, unknown> {
   const name = (payload as { event?: unknown }).event;
