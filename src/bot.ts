@@ -13,6 +13,8 @@ import { HermesClients } from './hermes/clients.js';
 import { SessionRunner } from './hermes/session.js';
 import { warnAboutToolsets } from './hermes/toolsets.js';
 import { createApp } from './http/app.js';
+import { STORE_WAIT_MS } from './http/deadline.js';
+import { createIntake, type Intake } from './intake/receive.js';
 import type { Logger } from './logger.js';
 import { openBackend, type Backend } from './backend/backend.js';
 import type { Scheduler } from './scheduler/scheduler.js';
@@ -23,6 +25,8 @@ const KEEP_DELIVERIES_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface Bot {
   app: Koa;
+  /** Intake without HTTP: what the webhook calls once a request is authentic (tests and tools may call it). */
+  intake: Intake;
   store: Store;
   scheduler: Scheduler;
   /** Starts the scheduler (resuming stored work) and listens on `port` (0 = any free port). */
@@ -35,7 +39,7 @@ export interface Bot {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The composition root: config → backend (store + its scheduler) → clients → turn runner → HTTP app. */
+/** The composition root: config → backend (store + its scheduler) → clients → turn runner → intake → HTTP app. */
 export async function createBot(config: Config, log: Logger, overrides: { backend?: Backend; hermesRetryBaseMs?: number } = {}): Promise<Bot> {
   const backend = overrides.backend ?? (await openBackend(config.store, log));
   const { store } = backend;
@@ -49,20 +53,22 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
   let stopping = false;
   const worker = { store, turns, log, stopping: () => stopping };
   const scheduler = backend.createScheduler({ work: (key, signal) => workConversation(worker, key, signal), concurrency: config.turns.maxConcurrent });
-  const app = createApp({
+  const intake = createIntake({
     store,
     scheduler,
     log,
-    auth: { secret: config.chatwoot.webhookSecret, token: config.chatwoot.webhookToken },
     settings,
     commands: new AgentCommands({ store, chatwoot, sessions, log }),
     reactions: new Reactions({ chatwoot, sessions, log }),
+    storeWaitMs: STORE_WAIT_MS,
   });
+  const app = createApp({ intake, store, log, auth: { secret: config.chatwoot.webhookSecret, token: config.chatwoot.webhookToken } });
 
   let server: Server | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   return {
     app,
+    intake,
     store,
     scheduler,
     async listen(port, host) {

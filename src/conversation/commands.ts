@@ -11,7 +11,14 @@ import { logKey } from '../domain/conversation.js';
  * background so intake never waits on Chatwoot.
  */
 export class AgentCommands {
-  constructor(private readonly deps: { store: Store; chatwoot: ChatwootClient; sessions: SessionRunner; log: Logger }) {}
+  constructor(
+    private readonly deps: {
+      store: Pick<Store, 'setBotState' | 'getConversation' | 'getSession' | 'lastTurn'>;
+      chatwoot: Pick<ChatwootClient, 'postMessage'>;
+      sessions: Pick<SessionRunner, 'reset'>;
+      log: Logger;
+    },
+  ) {}
 
   async run(event: AgentCommandEvent, now = Date.now()): Promise<string> {
     const { store, sessions } = this.deps;

@@ -12,7 +12,7 @@ import { logKey } from '../domain/conversation.js';
  * Calls to Chatwoot run in the background: the webhook's answer never waits on them.
  */
 export class Reactions {
-  constructor(private readonly deps: { chatwoot: ChatwootClient; sessions: SessionRunner; log: Logger }) {}
+  constructor(private readonly deps: { chatwoot: Pick<ChatwootClient, 'toggleStatus'>; sessions: Pick<SessionRunner, 'reset'>; log: Logger }) {}
 
   async afterStored(event: BotEvent, settings: ResolvedInboxSettings): Promise<void> {
     if (event.kind === 'takeover' && settings.openOnTakeover && event.status === 'pending') {

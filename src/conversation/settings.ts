@@ -15,7 +15,7 @@ export class InboxSettingsProvider {
   private readonly global: GlobalTurnSettings;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'getInboxSettings'>,
     config: Config,
     private readonly log: Logger,
   ) {

@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
-import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { STORE_WAIT_MS, withinDeadline } from './deadline.js';
+import { withinDeadline } from '../util/deadline.js';
+import { STORE_WAIT_MS } from './deadline.js';
 import { errorEdge } from './errors.js';
-import { webhookHandler, type IntakeDeps } from './webhook.js';
+import { webhookHandler, type WebhookDeps } from './webhook.js';
 
 export const WEBHOOK_PATH = '/chatwoot/webhook';
 export const BODY_LIMIT = '1mb';
@@ -14,7 +14,7 @@ export const BODY_LIMIT = '1mb';
  * The Koa app, without listen(): main.ts and the tests bind it. The body is read as text so the
  * signature is checked against the exact bytes Chatwoot signed, before any JSON parsing.
  */
-export function createApp(deps: IntakeDeps & { store: Store; log: Logger }): Koa {
+export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kind'> }): Koa {
   const app = new Koa();
   app.proxy = true;
   const router = new Router();
