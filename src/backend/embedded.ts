@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { LocalScheduler } from '../scheduler/local.js';
 import { SqliteStore } from '../store/sqlite.js';
-import type { Backend } from './backend.js';
+import type { Backend } from './types.js';
 
 /** One process: the SQLite file in `dataDir` and the in-process scheduler that reads its due work. */
 export function openEmbeddedBackend(dataDir: string, log: Logger): Backend {

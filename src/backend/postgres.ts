@@ -6,7 +6,7 @@ import type { PgSchedulerTimings } from '../scheduler/postgres/timings.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
 import { createPool, DEFAULT_POOL_MAX, resolveTarget, workerSchemaFor, type PostgresOptions } from '../store/postgres/connection.js';
 import { PostgresStore } from '../store/postgres.js';
-import type { Backend } from './backend.js';
+import type { Backend } from './types.js';
 import { migratePostgres } from './postgres-migrate.js';
 
 export interface PostgresBackend extends Backend {

@@ -13,3 +13,18 @@ export interface ConversationKey {
 export function logKey(key: ConversationKey): { account: number; conversation: number } {
   return { account: key.accountId, conversation: key.conversationId };
 }
+
+/** Who speaks in a conversation: the bot, a human who took over, the team after a hand-off, or nobody (paused). */
+export type BotState = 'active' | 'human' | 'handed_off' | 'paused';
+
+export interface ConversationState {
+  key: ConversationKey;
+  inboxId: number | null;
+  contactId: number | null;
+  contactName: string | null;
+  lastStatus: string | null;
+  botState: BotState;
+  stateReason: string | null;
+  lastCustomerAt: number | null;
+  emptyStreak: number;
+}

@@ -21,3 +21,25 @@ export function partKind(part: number): PartKind {
 export function isReplyPart(p: { part: number }): boolean {
   return p.part < HANDOFF_PARTS.fallback;
 }
+
+/** Which part of which turn's outbox. */
+export interface PartRef {
+  turnId: string;
+  part: number;
+}
+
+/** A move along planned → posting → posted | failed; `chatwootMessageId` once Chatwoot stored it. */
+export interface PartStateChange {
+  state: 'posting' | 'posted' | 'failed';
+  now: number;
+  chatwootMessageId?: number | null;
+}
+
+export interface OutboxPart {
+  turnId: string;
+  part: number;
+  content: string;
+  private: boolean;
+  state: 'planned' | 'posting' | 'posted' | 'failed';
+  chatwootMessageId: number | null;
+}

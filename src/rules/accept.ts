@@ -1,5 +1,5 @@
 import type { ConversationKey } from '../domain/conversation.js';
-import type { AcceptResult, DebouncePolicy, StoredEvent } from '../store/store.js';
+import type { AcceptResult, DebouncePolicy, StoredEvent } from '../domain/intake.js';
 import { awaitsTranscript, pendingDueAt, withTranscript } from './debounce.js';
 import { dedupeKeyOf } from './dedupe.js';
 import { decideDeliveryFailed } from './delivery-failed.js';
@@ -8,11 +8,10 @@ import { inboxOf } from './event-inbox.js';
 import type { AcceptSnapshot, ConversationRow } from './rows.js';
 import { decideStatus } from './status.js';
 import type { ConversationPatch, ConversationWrite, Write } from './writes.js';
+import type { Decision, RuleContext } from './context.js';
 
-export interface Decision<R> {
-  result: R;
-  writes: Write[];
-}
+export type { Decision, RuleContext } from './context.js';
+
 
 /**
  * What an authentic event changes: the store's `accept`, as one decision over the rows it reads.
@@ -38,16 +37,6 @@ export function decideAccept(snapshot: AcceptSnapshot, event: StoredEvent, polic
   return { result: decideKind(ctx, event), writes };
 }
 
-/** What one event kind's rule works with; it adds to `patch` (the conversation's one write) and `writes`. */
-export interface RuleContext {
-  key: ConversationKey;
-  snapshot: AcceptSnapshot;
-  conv: Pick<ConversationRow, 'botState' | 'leftPendingAt'>;
-  patch: ConversationPatch;
-  writes: Write[];
-  policy: DebouncePolicy;
-  now: number;
-}
 
 function decideKind(ctx: RuleContext, event: StoredEvent): AcceptResult {
   switch (event.kind) {

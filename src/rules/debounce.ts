@@ -1,5 +1,5 @@
 import type { Attachment } from '../domain/events.js';
-import type { DebouncePolicy } from '../store/store.js';
+import type { DebouncePolicy } from '../domain/intake.js';
 
 /** When the next turn may start: DEBOUNCE_MS after the newest message, never later than DEBOUNCE_MAX_MS after the oldest. */
 export function debouncedDueAt(firstPendingAt: number, now: number, policy: { debounceMs: number; debounceMaxMs: number }): number {

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../store/store.js';
+import type { StoredEvent } from '../domain/intake.js';
 
 /**
  * What makes an event a duplicate, besides a customer message's own id: its delivery id

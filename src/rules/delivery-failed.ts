@@ -1,6 +1,6 @@
 import { HANDOFF_NOTE_PREFIX, HANDOFF_PARTS } from '../domain/outbox.js';
-import type { AcceptResult, StoredEvent } from '../store/store.js';
-import type { RuleContext } from './accept.js';
+import type { AcceptResult, StoredEvent } from '../domain/intake.js';
+import type { RuleContext } from './context.js';
 
 /**
  * WhatsApp refused one of the bot's messages (outside the 24-hour window, a blocked number, a media

@@ -1,5 +1,5 @@
-import type { AcceptResult, StoredEvent } from '../store/store.js';
-import type { RuleContext } from './accept.js';
+import type { AcceptResult, StoredEvent } from '../domain/intake.js';
+import type { RuleContext } from './context.js';
 
 /**
  * Chatwoot's echo of the bot's own message — a reply, or a private note such as a hand-off's — is a

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../store/store.js';
+import type { StoredEvent } from '../domain/intake.js';
 
 /** The inbox an event names for its conversation (a customer's message carries it on the message); null: unknown. */
 export function inboxOf(event: StoredEvent): number | null {

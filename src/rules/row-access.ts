@@ -1,5 +1,5 @@
 import type { ConversationKey } from '../domain/conversation.js';
-import type { StoredEvent } from '../store/store.js';
+import type { StoredEvent } from '../domain/intake.js';
 import type { AcceptSnapshot, TurnSnapshot } from './rows.js';
 import type { Write } from './writes.js';
 

@@ -1,6 +1,7 @@
 import type { Attachment } from '../domain/events.js';
 import type { ConversationKey } from '../domain/conversation.js';
-import type { BotState, TurnMessage } from '../store/store.js';
+import type { BotState } from '../domain/conversation.js';
+import type { TurnMessage } from '../domain/turn.js';
 
 /**
  * The rows the conversation rules read and write, in the stores' own vocabulary (a snapshot is

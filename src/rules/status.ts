@@ -1,5 +1,5 @@
-import type { AcceptResult } from '../store/store.js';
-import type { RuleContext } from './accept.js';
+import type { AcceptResult } from '../domain/intake.js';
+import type { RuleContext } from './context.js';
 import { pendingDueAt } from './debounce.js';
 
 /**

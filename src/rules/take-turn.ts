@@ -1,5 +1,5 @@
-import type { Turn, TurnOutcome } from '../store/store.js';
-import type { Decision } from './accept.js';
+import type { Turn, TurnOutcome } from '../domain/turn.js';
+import type { Decision } from './context.js';
 import type { OpenTurnRow, StoredTurnMessage, TurnSnapshot } from './rows.js';
 import { turnIdFor } from './turn-id.js';
 import type { Write } from './writes.js';

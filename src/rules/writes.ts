@@ -1,6 +1,6 @@
 import type { Attachment } from '../domain/events.js';
 import type { ConversationKey } from '../domain/conversation.js';
-import type { BotState } from '../store/store.js';
+import type { BotState } from '../domain/conversation.js';
 import type { MessageState } from './rows.js';
 
 /**

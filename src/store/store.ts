@@ -1,5 +1,12 @@
-import type { Attachment, BotEvent } from '../domain/events.js';
-import type { ConversationKey } from '../domain/conversation.js';
+import type { BotState, ConversationKey, ConversationState } from '../domain/conversation.js';
+import type { AcceptResult, DebouncePolicy, StoredEvent } from '../domain/intake.js';
+import type { OutboxPart, PartRef, PartStateChange } from '../domain/outbox.js';
+import type { SessionMode, SessionRecord } from '../domain/session.js';
+import type { Turn, TurnOutcome } from '../domain/turn.js';
+
+// The vocabulary the store speaks lives in src/domain/; re-exported for the store's consumers.
+export type { AcceptResult, BotState, ConversationState, DebouncePolicy, OutboxPart, PartRef, PartStateChange, SessionMode, SessionRecord, StoredEvent, Turn, TurnOutcome };
+export type { TurnMessage } from '../domain/turn.js';
 
 /**
  * The bot's durable memory, by role: each consumer takes the roles it uses (intake the EventStore,
@@ -90,91 +97,3 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
-/** An authentic event as intake stores it; `deliveryId` is X-Chatwoot-Delivery (stable across Chatwoot's retries). */
-export type StoredEvent = BotEvent & { deliveryId: string | null };
-
-export interface DebouncePolicy {
-  debounceMs: number;
-  debounceMaxMs: number;
-  /** How long a voice note without transcript holds its turn, waiting for message_updated (0: no wait). */
-  voiceWaitMs?: number;
-}
-
-export type AcceptResult =
-  | { outcome: 'duplicate' }
-  /** Stored; `dueAt` is set when a turn should run (debounced), so the scheduler can be woken. */
-  | { outcome: 'stored'; dueAt: number | null; note?: string }
-  /** Authentic but nothing to keep (a customer message in a conversation humans own, bot not involved). */
-  | { outcome: 'ignored'; reason: string };
-
-export type BotState = 'active' | 'human' | 'handed_off' | 'paused';
-export type SessionMode = 'header' | 'server';
-export type TurnOutcome = 'delivered' | 'handed_off' | 'skipped';
-
-export interface ConversationState {
-  key: ConversationKey;
-  inboxId: number | null;
-  contactId: number | null;
-  contactName: string | null;
-  lastStatus: string | null;
-  botState: BotState;
-  stateReason: string | null;
-  lastCustomerAt: number | null;
-  emptyStreak: number;
-}
-
-export interface TurnMessage {
-  messageId: number;
-  /** `agent`: a human's reply, only ever part of a turn's hand-back context. */
-  role: 'customer' | 'agent';
-  text: string;
-  attachments: Attachment[];
-  receivedAt: number;
-  /** When the customer wrote it, as Chatwoot says (ISO 8601); null for agent context. */
-  createdAt: string | null;
-}
-
-export interface Turn {
-  id: string;
-  key: ConversationKey;
-  inboxId: number | null;
-  messages: TurnMessage[];
-  /** What the customer and a human exchanged while the bot was silent, oldest first (hand-back context). */
-  context: TurnMessage[];
-  /** Attempts so far, this one included (a resumed turn has attempts > 1). */
-  attempt: number;
-  reply: string | null;
-  createdAt: number;
-}
-
-/** Which part of which turn's outbox. */
-export interface PartRef {
-  turnId: string;
-  part: number;
-}
-
-/** A move along planned → posting → posted | failed; `chatwootMessageId` once Chatwoot stored it. */
-export interface PartStateChange {
-  state: 'posting' | 'posted' | 'failed';
-  now: number;
-  chatwootMessageId?: number | null;
-}
-
-export interface OutboxPart {
-  turnId: string;
-  part: number;
-  content: string;
-  private: boolean;
-  state: 'planned' | 'posting' | 'posted' | 'failed';
-  chatwootMessageId: number | null;
-}
-
-export interface SessionRecord {
-  key: ConversationKey;
-  sessionId: string;
-  mode: SessionMode;
-  generation: number;
-  createdAt: number;
-  lastUsedAt: number | null;
-  turnCount: number;
-}

@@ -1,6 +1,6 @@
 import type { ConversationWrite, Write } from '../../rules/writes.js';
 import { patchColumns } from '../write-columns.js';
-import type { Queryable } from './snapshots.js';
+import type { Queryable } from './queryable.js';
 
 /** Conversation columns of type TEXT; the others a rule sets are BIGINT. */
 const TEXT_COLUMNS = new Set(['last_status', 'contact_name', 'bot_state', 'state_reason']);

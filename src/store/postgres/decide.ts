@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import type { ConversationKey } from '../../domain/conversation.js';
-import type { Decision } from '../../rules/accept.js';
+import type { Decision } from '../../rules/context.js';
 import { WriteConflictError } from '../write-columns.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
 import { timeBounded } from './connection.js';
-import { postgresRows, type Queryable } from './snapshots.js';
+import type { Queryable } from './queryable.js';
+import { postgresRows } from './snapshots.js';
 import { isRetryable, withTransaction } from './tx.js';
 
 /** Optimistic tries before the conversation row is locked instead. */

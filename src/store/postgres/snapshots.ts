@@ -1,14 +1,13 @@
-import { dedupeKeyOf } from '../../rules/dedupe.js';
-import type pg from 'pg';
 import type { ConversationKey } from '../../domain/conversation.js';
+import { dedupeKeyOf } from '../../rules/dedupe.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
 import type { AcceptSnapshot, ConversationRow, EchoCandidate, StoredTurnMessage, TurnSnapshot, WaitingMessage } from '../../rules/rows.js';
 import type { StoredEvent } from '../store.js';
 import { applyWrites } from './apply.js';
+import type { Queryable } from './queryable.js';
 import { num, numOrNull, strOrNull, toTurnMessage, type Row } from './rows.js';
 
 /** A pool (one statement, its own transaction) or a client inside a transaction. */
-export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
 /** The rules' row access on Postgres, on a pool (each call its own statement) or inside a transaction. */
 export function postgresRows(db: Queryable): RuleRowAccess<'async'> {
