@@ -1,5 +1,5 @@
 /** What intake hands the store, and what the store's rules answer (rules/accept.ts). */
-import type { BotEvent } from './events.js';
+import type { AgentCommandEvent, BotEvent } from './events.js';
 
 /** An authentic event as intake stores it; `deliveryId` is X-Chatwoot-Delivery (stable across Chatwoot's retries). */
 export type StoredEvent = BotEvent & { deliveryId: string | null };
@@ -17,3 +17,13 @@ export type AcceptResult =
   | { outcome: 'stored'; dueAt: number | null; note?: string }
   /** Authentic but nothing to keep (a customer message in a conversation humans own, bot not involved). */
   | { outcome: 'ignored'; reason: string };
+
+/**
+ * The inbox an event names for its conversation (a customer's message carries it on the message);
+ * null: unknown. Intake reads the inbox's settings by it, the accept rule records it.
+ */
+export function inboxOf(event: StoredEvent | BotEvent | AgentCommandEvent): number | null {
+  if ('inboxId' in event) return event.inboxId;
+  if (event.kind === 'customer_message') return event.message.inboxId;
+  return null;
+}

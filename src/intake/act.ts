@@ -3,6 +3,7 @@ import type { Reactions } from '../conversation/reactions.js';
 import type { InboxSettingsProvider } from '../conversation/settings.js';
 import type { ConversationKey } from '../domain/conversation.js';
 import type { Classified } from '../domain/events.js';
+import { inboxOf } from '../domain/intake.js';
 import type { DebouncePolicy, EventStore } from '../store/store.js';
 import type { IntakeOutcome } from './outcome.js';
 
@@ -50,15 +51,3 @@ export async function actOn(deps: IntakePolicyDeps, event: Exclude<Classified, {
  * Which inbox an event belongs to (its settings decide whether the bot acts), when the payload says.
  * rules/event-inbox.ts answers the same for stored events; this one also reads an agent command's.
  */
-function inboxOf(event: Exclude<Classified, { kind: 'ignore' }>): number | null {
-  switch (event.kind) {
-    case 'customer_message':
-      return event.message.inboxId;
-    case 'takeover':
-    case 'status':
-    case 'command':
-      return event.inboxId;
-    default:
-      return null;
-  }
-}

@@ -1,10 +1,9 @@
 import type { ConversationKey } from '../domain/conversation.js';
-import type { AcceptResult, DebouncePolicy, StoredEvent } from '../domain/intake.js';
+import { inboxOf, type AcceptResult, type DebouncePolicy, type StoredEvent } from '../domain/intake.js';
 import { awaitsTranscript, pendingDueAt, withTranscript } from './debounce.js';
 import { dedupeKeyOf } from './dedupe.js';
 import { decideDeliveryFailed } from './delivery-failed.js';
 import { decideEcho } from './echo.js';
-import { inboxOf } from './event-inbox.js';
 import type { AcceptSnapshot, ConversationRow } from './rows.js';
 import { decideStatus } from './status.js';
 import type { ConversationPatch, ConversationWrite, Write } from './writes.js';

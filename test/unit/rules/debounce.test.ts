@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awaitsTranscript, pendingDueAt, withTranscript } from '../../../src/rules/debounce.js';
-import { inboxOf } from '../../../src/rules/event-inbox.js';
+import { inboxOf } from '../../../src/domain/intake.js';
 import { finishTurnEffects } from '../../../src/rules/take-turn.js';
 import { customer, key, status } from './fixtures.js';
 
