@@ -46,8 +46,3 @@ export async function actOn(deps: IntakePolicyDeps, event: Exclude<Classified, {
   if (result.dueAt !== null) deps.scheduler.notify(event.key, result.dueAt);
   return { status: 'accepted', note: result.note, dueInMs: result.dueAt === null ? undefined : result.dueAt - now };
 }
-
-/**
- * Which inbox an event belongs to (its settings decide whether the bot acts), when the payload says.
- * rules/event-inbox.ts answers the same for stored events; this one also reads an agent command's.
- */
