@@ -1,4 +1,4 @@
-import { ChatwootError } from './client.js';
+import { ChatwootError } from './errors.js';
 
 /**
  * What a bot token may do depends on the Chatwoot release. BOT_ACCESSIBLE_ENDPOINTS

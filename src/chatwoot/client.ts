@@ -3,21 +3,13 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ConversationKey } from '../domain/conversation.js';
 import { networkReason, redirected } from '../net/http-errors.js';
+import { refusedToBots } from './bot-rights.js';
+import { ChatwootError } from './errors.js';
 import { liquidSafe } from './liquid.js';
+
+export { ChatwootError } from './errors.js';
 import { parseRetryAfter, withRetry, type RetryPolicy } from '../util/retry.js';
 
-/** A failed Chatwoot call, described without the token or the response body's secrets. */
-export class ChatwootError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null,
-    readonly retryable: boolean,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'ChatwootError';
-  }
-}
 
 /** What a bot may read of a conversation right before posting (REST show: status and labels). */
 export interface ConversationSnapshot {
@@ -97,7 +89,9 @@ export class ChatwootClient {
       const data = res.data as { status?: string; labels?: string[] };
       return { status: String(data.status ?? 'unknown'), labels: data.labels ?? [] };
     } catch (error) {
-      if (error instanceof ChatwootError && error.status === 401) {
+      // Only Chatwoot's "not authorized for bots" means this release never lets bots read it; any
+      // other 401 (a token revoked meanwhile) must not switch the pre-post check off for good.
+      if (refusedToBots(error)) {
         this.showSupported = false;
         return null;
       }

@@ -4,7 +4,7 @@ import { logKey, type ConversationKey } from '../domain/conversation.js';
 import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import type { Logger } from '../logger.js';
 import { type Store } from '../store/store.js';
-import { HANDOFF_PARTS } from '../domain/outbox.js';
+import { HANDOFF_PARTS, HANDOFF_NOTE_PREFIX } from '../domain/outbox.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -24,8 +24,6 @@ export interface HandoffRequest {
   customerMessage: string | undefined;
   settings: Pick<ResolvedInboxSettings, 'handoffLabel' | 'handoffTeamId'>;
 }
-
-const NOTE_PREFIX = '🤖 Bot handed this conversation to the team: ';
 
 export function labelRefusedNote(label: string): string {
   return `The label "${label}" could not be set: this Chatwoot lets bots neither read nor write labels before version ${BOT_RIGHTS_SINCE}.`;
@@ -63,7 +61,7 @@ export class Handoff {
    */
   async plan(req: Omit<HandoffRequest, 'settings'> & { settings: Pick<ResolvedInboxSettings, 'handoffLabel'> }): Promise<LabelRight> {
     const labels = await this.labelRight(req.key);
-    let note = req.reason.startsWith(NOTE_PREFIX) ? req.reason : `${NOTE_PREFIX}${req.reason}`;
+    let note = req.reason.startsWith(HANDOFF_NOTE_PREFIX) ? req.reason : `${HANDOFF_NOTE_PREFIX}${req.reason}`;
     if (labels.right === 'refused') note += `\n\n${labelRefusedNote(req.settings.handoffLabel)}`;
     const parts: Array<{ part: number; content: string; private: boolean }> = [{ part: HANDOFF_PARTS.note, content: note, private: true }];
     if (req.customerMessage) parts.unshift({ part: HANDOFF_PARTS.fallback, content: req.customerMessage, private: false });

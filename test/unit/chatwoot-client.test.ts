@@ -75,6 +75,14 @@ describe('ChatwootClient', () => {
     expect(await c.getConversation(key)).toBeNull();
   });
 
+  it('a 401 for another reason (a revoked token) is an error and does not switch the live check off', async () => {
+    const c = client();
+    nock(BASE).get(path).reply(401, { error: 'Invalid Access Token' });
+    await expect(c.getConversation(key)).rejects.toMatchObject({ status: 401 });
+    nock(BASE).get(path).reply(200, { id: 1042, status: 'open', labels: [], meta: {} });
+    expect(await c.getConversation(key)).toEqual({ status: 'open', labels: [] });
+  });
+
   it('typing is one attempt only (cosmetic)', async () => {
     nock(BASE).post(`${path}/toggle_typing_status`, { typing_status: 'on' }).reply(500);
     await expect(client().typing(key, true)).rejects.toBeInstanceOf(ChatwootError);
