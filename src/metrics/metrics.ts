@@ -43,7 +43,7 @@ export class BotMetrics {
     });
     this.acks = new Histogram({
       name: `${p}webhook_ack_seconds`,
-      help: "Time from a webhook request's arrival to the end of the bot's answer, by HTTP status. Chatwoot gives up at 5 s.",
+      help: "Time from a webhook request's arrival to the end of the bot's answer, by HTTP status (aborted: the caller hung up first). Chatwoot gives up at 5 s.",
       labelNames: ['status'] as const,
       buckets: ACK_BUCKETS,
       registers,
@@ -73,7 +73,8 @@ export class BotMetrics {
     this.events.inc({ kind, outcome, reason });
   }
 
-  ack(seconds: number, status: number): void {
+  /** `aborted`: the caller hung up before the answer was sent (Chatwoot does at 5 s). */
+  ack(seconds: number, status: number | 'aborted'): void {
     this.acks.observe({ status: String(status) }, seconds);
   }
 
