@@ -99,6 +99,27 @@ describe('GET /metrics after a scripted conversation', () => {
     expect(value('event_loop_delay_seconds', { stat: 'max' })).toBeGreaterThanOrEqual(0);
   });
 
+  it("counts a failed WhatsApp delivery's hand-off by its own kind, once however often Chatwoot reports it", async () => {
+    h = await startHarness();
+    await h.send('message_created-incoming-text');
+    await waitUntil(() => h.chatwoot.messages(1, 1042, { private: false }).length === 1, { timeoutMs: 10_000 });
+    const reply = h.chatwoot.messages(1, 1042, { private: false })[0]!;
+    h.chatwoot.failDelivery(1, 1042, reply.id, '131047: Re-engagement message');
+    h.chatwoot.failDelivery(1, 1042, reply.id, '131047: Re-engagement message');
+    let samples = new Map<string, number>();
+    const value = (name: string, labels: Record<string, string>) => samples.get(sampleId(`${P}${name}`, labels));
+    await waitUntil(
+      async () => {
+        samples = parsePrometheus(await (await scrape()).text());
+        return value('turns_total', { outcome: 'handed_off' }) === 1 && value('webhook_events_total', { kind: 'delivery_failed', outcome: 'duplicate', reason: '' }) === 1;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(value('handoffs_total', { reason: 'whatsapp_undelivered' })).toBe(1);
+    expect(value('webhook_events_total', { kind: 'delivery_failed', outcome: 'accepted', reason: '' })).toBe(1);
+    expect(value('messages_posted_total', { part: 'note' })).toBe(1);
+  });
+
   it('answers 401 without the bearer token or with a wrong one, and never echoes the token', async () => {
     h = await startHarness({ env: { METRICS_TOKEN: TOKEN } });
     for (const authorization of [undefined, 'Bearer wrong-token-of-some-length', TOKEN, `Basic ${TOKEN}`]) {
