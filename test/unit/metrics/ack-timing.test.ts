@@ -39,8 +39,9 @@ describe('ackTiming', () => {
     await expect(fetch(url, { signal: AbortSignal.timeout(60) })).rejects.toThrow();
     await waitUntil(() => acks.length === 1);
     expect(acks[0]!.status).toBe('aborted');
-    expect(acks[0]!.seconds).toBeGreaterThanOrEqual(0.05);
-    expect(acks[0]!.seconds).toBeLessThan(0.4);
+    // When the caller hung up (its 60 ms count from before the connection), not when the answer was ready (400 ms).
+    expect(acks[0]!.seconds).toBeGreaterThan(0);
+    expect(acks[0]!.seconds).toBeLessThan(0.3);
     await sleep(400);
     expect(acks).toHaveLength(1);
   });
