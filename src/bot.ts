@@ -16,6 +16,7 @@ import { createApp } from './http/app.js';
 import { STORE_WAIT_MS } from './http/deadline.js';
 import { createIntake, type Intake } from './intake/receive.js';
 import type { Logger } from './logger.js';
+import { BotMetrics } from './metrics/metrics.js';
 import { openBackend, type Backend } from './backend/backend.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import type { Store } from './store/store.js';
@@ -29,6 +30,8 @@ export interface Bot {
   intake: Intake;
   store: Store;
   scheduler: Scheduler;
+  /** This bot's metrics (its own registry, served at GET /metrics). */
+  metrics: BotMetrics;
   /** Starts the scheduler (resuming stored work) and listens on `port` (0 = any free port). */
   listen(port: number, host?: string): Promise<Server>;
   /**
@@ -43,15 +46,17 @@ export interface Bot {
 export async function createBot(config: Config, log: Logger, overrides: { backend?: Backend; hermesRetryBaseMs?: number } = {}): Promise<Bot> {
   const backend = overrides.backend ?? (await openBackend(config.store, log));
   const { store } = backend;
+  // One registry per bot, passed to whoever records: never prom-client's global one (see metrics/metrics.ts).
+  const metrics = new BotMetrics({ store });
   const chatwoot = new ChatwootClient({ baseUrl: config.chatwoot.url, botToken: config.chatwoot.botToken });
-  const hermes = new HermesClients({ log, ...(overrides.hermesRetryBaseMs !== undefined ? { baseDelayMs: overrides.hermesRetryBaseMs } : {}) });
+  const hermes = new HermesClients({ log, metrics, ...(overrides.hermesRetryBaseMs !== undefined ? { baseDelayMs: overrides.hermesRetryBaseMs } : {}) });
   const sessions = new SessionRunner(store);
   const settings = new InboxSettingsProvider(store, config, log);
-  const outbox = new Outbox({ store, chatwoot });
-  const handoff = new Handoff({ store, chatwoot, outbox, log });
-  const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, hermesTimeoutMs: config.hermes.timeoutMs });
+  const outbox = new Outbox({ store, chatwoot, metrics });
+  const handoff = new Handoff({ store, chatwoot, outbox, log, metrics });
+  const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, metrics, hermesTimeoutMs: config.hermes.timeoutMs });
   let stopping = false;
-  const worker = { store, turns, log, stopping: () => stopping };
+  const worker = { store, turns, log, metrics, stopping: () => stopping };
   const scheduler = backend.createScheduler({ work: (key, signal) => workConversation(worker, key, signal), concurrency: config.turns.maxConcurrent });
   const intake = createIntake({
     store,
@@ -61,8 +66,9 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
     commands: new AgentCommands({ store, chatwoot, sessions, log }),
     reactions: new Reactions({ chatwoot, sessions, log }),
     storeWaitMs: STORE_WAIT_MS,
+    metrics,
   });
-  const app = createApp({ intake, store, log, auth: { secret: config.chatwoot.webhookSecret, token: config.chatwoot.webhookToken } });
+  const app = createApp({ intake, store, log, metrics, metricsToken: config.metricsToken, auth: { secret: config.chatwoot.webhookSecret, token: config.chatwoot.webhookToken } });
 
   let server: Server | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -71,7 +77,9 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
     intake,
     store,
     scheduler,
+    metrics,
     async listen(port, host) {
+      metrics.start();
       await scheduler.start();
       const prune = () => store.prune(Date.now() - KEEP_DELIVERIES_MS).catch((error) => log.warn({ err: String(error) }, 'prune failed'));
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
@@ -96,6 +104,7 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
         await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);
         server.closeAllConnections();
       }
+      metrics.stop();
       await store.close();
     },
   };

@@ -19,6 +19,7 @@ const REDACT = [
   'config.chatwoot.webhookToken',
   'config.hermes.apiKey',
   'config.store.databaseUrl',
+  'config.metricsToken',
   'botToken',
   'apiKey',
   'secret',

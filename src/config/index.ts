@@ -18,6 +18,8 @@ export interface Config {
   /** On SIGTERM, how long in-flight turns may finish before they are handed to the next process. */
   shutdownGraceMs: number;
   logLevel: Env['LOG_LEVEL'];
+  /** METRICS_TOKEN: the bearer token GET /metrics requires; undefined = /metrics is open. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

@@ -49,6 +49,7 @@ export const envSchema = z
     SESSION_POLICY: z.enum(['conversation', 'reset-on-resolve'], { message: 'SESSION_POLICY must be "conversation" or "reset-on-resolve"' }).default('conversation'),
     SHUTDOWN_GRACE_MS: positiveInt('SHUTDOWN_GRACE_MS', 0, 25_000).default(20_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    METRICS_TOKEN: optionalText,
   })
   .superRefine((env, ctx) => {
     if (!env.CHATWOOT_WEBHOOK_SECRET && !env.WEBHOOK_TOKEN) {
@@ -60,6 +61,9 @@ export const envSchema = z
     }
     if (env.WEBHOOK_TOKEN !== undefined && env.WEBHOOK_TOKEN.length < 16) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_TOKEN'], message: 'WEBHOOK_TOKEN must be at least 16 characters' });
+    }
+    if (env.METRICS_TOKEN !== undefined && env.METRICS_TOKEN.length < 16) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'METRICS_TOKEN must be at least 16 characters' });
     }
     if (env.DEBOUNCE_MAX_MS < env.DEBOUNCE_MS) {
       ctx.addIssue({
@@ -73,4 +77,4 @@ export const envSchema = z
 export type Env = z.infer<typeof envSchema>;
 
 /** Names whose values are secrets: never printed, never logged. */
-export const SECRET_ENV = ['CHATWOOT_BOT_TOKEN', 'CHATWOOT_WEBHOOK_SECRET', 'WEBHOOK_TOKEN', 'HERMES_API_KEY', 'DATABASE_URL'] as const;
+export const SECRET_ENV = ['CHATWOOT_BOT_TOKEN', 'CHATWOOT_WEBHOOK_SECRET', 'WEBHOOK_TOKEN', 'HERMES_API_KEY', 'DATABASE_URL', 'METRICS_TOKEN'] as const;

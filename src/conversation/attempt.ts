@@ -1,6 +1,7 @@
 import type { ChatwootClient } from '../chatwoot/client.js';
 import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import { logKey } from '../domain/conversation.js';
+import type { HandoffKind } from '../domain/handoff.js';
 import type { Logger } from '../logger.js';
 import type { Store, Turn } from '../store/store.js';
 import type { Handoff } from './handoff.js';
@@ -50,8 +51,8 @@ export class TurnAttempt {
   }
 
   /** Hands the conversation to humans (handoff.ts: the one path) and ends the turn there. */
-  async handOff(reason: string, customerMessage: string | undefined): Promise<TurnResult> {
-    await this.deps.handoff.run({ key: this.turn.key, turnId: this.turn.id, reason, customerMessage, settings: this.settings });
+  async handOff(kind: HandoffKind, reason: string, customerMessage: string | undefined): Promise<TurnResult> {
+    await this.deps.handoff.run({ key: this.turn.key, turnId: this.turn.id, reason, kind, customerMessage, settings: this.settings });
     await this.deps.store.finishTurn(this.turn.id, 'handed_off', Date.now(), reason);
     void this.typing(false);
     this.deps.log.warn({ ...this.logFields, reason, durationMs: this.elapsed() }, 'turn handed off');
@@ -63,7 +64,7 @@ export class TurnAttempt {
    * a crash in between still hands off), and is the reason the team reads.
    */
   async handOffAsPlanned(note: string): Promise<TurnResult> {
-    await this.deps.handoff.run({ key: this.turn.key, turnId: this.turn.id, reason: note, customerMessage: undefined, settings: this.settings });
+    await this.deps.handoff.run({ key: this.turn.key, turnId: this.turn.id, reason: note, kind: 'hermes_asked', customerMessage: undefined, settings: this.settings });
     await this.deps.store.finishTurn(this.turn.id, 'handed_off', Date.now(), 'hand-off requested');
     void this.typing(false);
     return 'handed_off';

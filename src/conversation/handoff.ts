@@ -2,7 +2,9 @@ import { BOT_RIGHTS_SINCE, refusedToBots } from '../chatwoot/bot-rights.js';
 import type { ChatwootClient } from '../chatwoot/client.js';
 import { logKey, type ConversationKey } from '../domain/conversation.js';
 import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
+import type { HandoffKind } from '../domain/handoff.js';
 import type { Logger } from '../logger.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 import { type Store } from '../store/store.js';
 import { HANDOFF_PARTS, HANDOFF_NOTE_PREFIX } from '../domain/outbox.js';
 import type { Outbox } from './outbox.js';
@@ -20,6 +22,8 @@ export interface HandoffRequest {
   turnId: string;
   /** For the team, in a private note. Never shown to the customer. */
   reason: string;
+  /** The reason as a kind, for the metrics (never free text). */
+  kind: HandoffKind;
   /** Said to the customer before the conversation is opened (fallback or hand-off message), if any. */
   customerMessage: string | undefined;
   settings: Pick<ResolvedInboxSettings, 'handoffLabel' | 'handoffTeamId'>;
@@ -34,6 +38,7 @@ export interface HandoffDeps {
   chatwoot: Pick<ChatwootClient, 'getLabels' | 'addLabels' | 'setLabels' | 'assignTeam' | 'toggleStatus'>;
   outbox: Pick<Outbox, 'post'>;
   log: Logger;
+  metrics?: Pick<BotMetrics, 'handoff'> | undefined;
 }
 
 /** Whether the bot may label the conversation; with the labels it read when it may (for the merge). */
@@ -59,7 +64,7 @@ export class Handoff {
    * Records the hand-off's messages in the outbox first, so a crash in between still hands off once.
    * Answers whether the bot may label the conversation (read now, for the note).
    */
-  async plan(req: Omit<HandoffRequest, 'settings'> & { settings: Pick<ResolvedInboxSettings, 'handoffLabel'> }): Promise<LabelRight> {
+  async plan(req: Omit<HandoffRequest, 'settings' | 'kind'> & { settings: Pick<ResolvedInboxSettings, 'handoffLabel'> }): Promise<LabelRight> {
     const labels = await this.labelRight(req.key);
     let note = req.reason.startsWith(HANDOFF_NOTE_PREFIX) ? req.reason : `${HANDOFF_NOTE_PREFIX}${req.reason}`;
     if (labels.right === 'refused') note += `\n\n${labelRefusedNote(req.settings.handoffLabel)}`;
@@ -93,6 +98,7 @@ export class Handoff {
     }
     await this.step(ctx, 'open the conversation', () => chatwoot.toggleStatus(req.key, 'open'));
     log.warn({ ...ctx, reason: req.reason }, 'conversation handed to humans');
+    this.deps.metrics?.handoff(req.kind);
   }
 
   /** GET labels, which also serves the merge that follows: 401 "not authorized for bots" = before 4.14.2. */

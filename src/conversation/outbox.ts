@@ -1,5 +1,7 @@
 import type { ChatwootClient } from '../chatwoot/client.js';
 import type { ConversationKey } from '../domain/conversation.js';
+import { partKind } from '../domain/outbox.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 import type { OutboxPart, Store } from '../store/store.js';
 
 export class AmbiguousPostError extends Error {
@@ -12,6 +14,7 @@ export class AmbiguousPostError extends Error {
 export interface OutboxDeps {
   store: Pick<Store, 'setPartState' | 'getOutbox'>;
   chatwoot: Pick<ChatwootClient, 'postMessage'>;
+  metrics?: Pick<BotMetrics, 'messagePosted'> | undefined;
 }
 
 /**
@@ -36,6 +39,7 @@ export class Outbox {
     }
     try {
       const res = await chatwoot.postMessage(key, { content: part.content, private: part.private }, async () => !(await this.witnessed(part)));
+      this.deps.metrics?.messagePosted(partKind(part.part));
       await store.setPartState(part, { state: 'posted', now: Date.now(), chatwootMessageId: res.id });
     } catch (error) {
       if (await this.witnessed(part)) return;

@@ -1,5 +1,6 @@
 import { HANDOFF_PARTS } from '../domain/outbox.js';
 import type { Logger } from '../logger.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 import { EMPTY_REPLIES_BEFORE_HANDOFF, type GuardVerdict } from '../safety/index.js';
 import type { OutboxPart, Store } from '../store/store.js';
 import type { TurnAttempt, TurnResult } from './attempt.js';
@@ -11,6 +12,7 @@ export interface PlanReplyDeps {
   store: Pick<Store, 'bumpEmptyStreak' | 'planParts' | 'getOutbox'>;
   handoff: Pick<Handoff, 'plan'>;
   log: Logger;
+  metrics?: Pick<BotMetrics, 'replyBlocked'> | undefined;
 }
 
 /** Hermes' answer and what the reply checks (safety/reply-guard.ts) made of it. */
@@ -29,14 +31,15 @@ export async function planReply(deps: PlanReplyDeps, attempt: TurnAttempt, reply
   const { turn, settings } = attempt;
   const { content, verdict } = reply;
   if (verdict.action === 'block') {
+    deps.metrics?.replyBlocked(verdict.kind);
     const excerpt = content.trim().slice(0, 1000);
     const what = `Blocked a reply from Hermes (${verdict.kind}): ${verdict.reason}.${excerpt ? `\n---\n${excerpt}` : ''}`;
     // The guard never counts: one empty reply is only noted, a streak of them is a broken agent.
     if (verdict.kind === 'empty' && !verdict.handoff) {
       const streak = await store.bumpEmptyStreak(turn.key);
-      if (streak >= EMPTY_REPLIES_BEFORE_HANDOFF) return attempt.handOff(`Hermes returned ${streak} empty replies in a row`, settings.fallbackMessage);
+      if (streak >= EMPTY_REPLIES_BEFORE_HANDOFF) return attempt.handOff('empty_replies', `Hermes returned ${streak} empty replies in a row`, settings.fallbackMessage);
     }
-    if (verdict.handoff) return attempt.handOff(what, settings.fallbackMessage);
+    if (verdict.handoff) return attempt.handOff('reply_blocked', what, settings.fallbackMessage);
     const planned = await store.planParts(turn.id, content, [{ part: HANDOFF_PARTS.blocked, content: `🤖 ${what}`, private: true }]);
     log.warn({ ...attempt.logFields, kind: verdict.kind, reason: verdict.reason }, 'reply blocked');
     return planned;

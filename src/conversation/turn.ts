@@ -5,6 +5,7 @@ import { HermesError } from '../hermes/client.js';
 import type { HermesClients } from '../hermes/clients.js';
 import type { SessionRunner } from '../hermes/session.js';
 import type { Logger } from '../logger.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 import { checkInput, type InputVerdict } from '../safety/index.js';
 import type { ConversationState, OutboxPart, SessionRecord, Store, Turn } from '../store/store.js';
 import { TurnAttempt, type TurnResult } from './attempt.js';
@@ -29,6 +30,7 @@ export interface TurnDeps {
   settings: Pick<InboxSettingsProvider, 'forInbox'>;
   log: Logger;
   hermesTimeoutMs: number;
+  metrics?: Pick<BotMetrics, 'replyBlocked'> | undefined;
 }
 
 /**
@@ -51,11 +53,12 @@ export class TurnRunner {
     if (conversation && conversation.botState !== 'active') {
       // A hand-off interrupted by a crash is finished, so the team still gets its note and the open status.
       const plannedHandoff = planned.find((p) => p.part === HANDOFF_PARTS.note);
-      if (plannedHandoff) return attempt.handOff(plannedHandoff.content, undefined);
+      // A turn without messages is the one a failed WhatsApp delivery plans (rules/delivery-failed.ts).
+      if (plannedHandoff) return attempt.handOff(turn.messages.length === 0 ? 'whatsapp_undelivered' : 'resumed', plannedHandoff.content, undefined);
       return attempt.skip(`bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`);
     }
     const refused = checkInput(turn.messages, { attempt: turn.attempt, now: Date.now(), handoffKeywords: settings.handoffKeywords, replyPlanned: planned.length > 0 });
-    if (refused) return attempt.handOff(refused.reason, customerMessage(refused, settings));
+    if (refused) return attempt.handOff(refused.kind, refused.reason, customerMessage(refused, settings));
 
     // Anything planned means Hermes was already asked for this turn: deliver that, never ask twice.
     const outbox = planned.length > 0 ? planned : await this.decide(attempt, conversation, session);
@@ -75,7 +78,7 @@ export class TurnRunner {
       content = await this.ask(attempt, conversation, session);
     } catch (error) {
       if (error instanceof HermesError && error.kind === 'aborted') return attempt.release();
-      return attempt.handOff(describe(error), settings.fallbackMessage);
+      return attempt.handOff('hermes_failed', describe(error), settings.fallbackMessage);
     } finally {
       await typing;
     }
@@ -114,7 +117,7 @@ export class TurnRunner {
         error instanceof AmbiguousPostError
           ? `the bot was interrupted while posting its reply and cannot tell whether Chatwoot received it. Please check; unconfirmed text: "${error.part.content.slice(0, 500)}"`
           : `the reply could not be posted: ${describe(error)}`;
-      return attempt.handOff(reason, settings.fallbackMessage);
+      return attempt.handOff(error instanceof AmbiguousPostError ? 'post_unconfirmed' : 'post_failed', reason, settings.fallbackMessage);
     }
     const note = outbox.find((p) => p.part === HANDOFF_PARTS.note);
     if (note) return attempt.handOffAsPlanned(note.content);

@@ -1,5 +1,6 @@
 import type { ConversationKey } from '../domain/conversation.js';
 import type { Logger } from '../logger.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import { logKey } from '../domain/conversation.js';
 import type { TurnRunner } from './turn.js';
@@ -11,14 +12,19 @@ import type { TurnRunner } from './turn.js';
  * Returns when the next turn is due (debounce still running), or null when nothing waits.
  */
 export async function workConversation(
-  deps: { store: Pick<Store, 'takeTurn'>; turns: Pick<TurnRunner, 'run'>; log: Logger; /** true once shutdown began: finish the turn in hand, start no other. */ stopping: () => boolean },
+  deps: { store: Pick<Store, 'takeTurn'>; turns: Pick<TurnRunner, 'run'>; log: Logger; /** true once shutdown began: finish the turn in hand, start no other. */ stopping: () => boolean; metrics?: Pick<BotMetrics, 'turn'> | undefined },
   key: ConversationKey,
   signal: AbortSignal,
 ): Promise<{ nextDueAt: number | null }> {
   while (!signal.aborted && !deps.stopping()) {
     const taken = await deps.store.takeTurn(key, Date.now());
     if (!taken.turn) return { nextDueAt: taken.nextDueAt };
-    const result = await deps.turns.run(taken.turn, signal);
+    // A turn that throws is retried by the scheduler (and handed off after MAX_TURN_ATTEMPTS): counted as failed.
+    const result = await deps.turns.run(taken.turn, signal).catch((error: unknown) => {
+      deps.metrics?.turn('failed');
+      throw error;
+    });
+    deps.metrics?.turn(result);
     if (result === 'released') return { nextDueAt: Date.now() };
   }
   deps.log.debug({ ...logKey(key) }, 'conversation left for the next process');

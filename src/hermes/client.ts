@@ -1,9 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
+import { performance } from 'node:perf_hooks';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { parseRetryAfter, withRetry } from '../util/retry.js';
 import { networkReason, redirected } from '../net/http-errors.js';
 import type { Logger } from '../logger.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 
 export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 export type UserContent = string | ContentPart[];
@@ -63,7 +65,7 @@ export class HermesError extends Error {
 export class HermesClient {
   private readonly http: AxiosInstance;
 
-  constructor(private readonly options: { baseUrl: string; apiKey: string; model?: string; baseDelayMs?: number; log?: Logger }) {
+  constructor(private readonly options: { baseUrl: string; apiKey: string; model?: string; baseDelayMs?: number; log?: Logger; metrics?: Pick<BotMetrics, 'hermesRequest'> }) {
     this.http = axios.create({
       baseURL: options.baseUrl,
       headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
@@ -104,7 +106,7 @@ export class HermesClient {
         ...(req.signal ? { signal: req.signal } : {}),
         ...(onRetry ? { onRetry } : {}),
       },
-      async () => {
+      () => observed(this.options.metrics, async () => {
         const remaining = req.deadline - Date.now();
         if (remaining <= 0) throw new HermesError('timeout', 'Hermes did not answer within HERMES_TIMEOUT_MS');
         let res: AxiosResponse;
@@ -117,7 +119,7 @@ export class HermesClient {
           throw new HermesError('unavailable', `Hermes unreachable: ${networkReason(error)}`);
         }
         return interpret(res, req.sessionId !== null);
-      },
+      }),
       (error) =>
         error instanceof HermesError
           ? { retryable: error.retryable, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) }
@@ -158,6 +160,20 @@ export class HermesClient {
     return data
       .filter((t): t is { name: string; enabled?: unknown } => typeof t === 'object' && t !== null && typeof (t as { name?: unknown }).name === 'string')
       .map((t) => ({ name: t.name, enabled: t.enabled === true }));
+  }
+}
+
+/** Times one request to Hermes and records how it ended (metrics/): its duration, and its error's kind. */
+async function observed<T>(metrics: Pick<BotMetrics, 'hermesRequest'> | undefined, request: () => Promise<T>): Promise<T> {
+  if (!metrics) return request();
+  const started = performance.now();
+  try {
+    const result = await request();
+    metrics.hermesRequest((performance.now() - started) / 1000, null);
+    return result;
+  } catch (error) {
+    metrics.hermesRequest((performance.now() - started) / 1000, error instanceof HermesError ? error.kind : 'bad_response');
+    throw error;
   }
 }
 

@@ -1,10 +1,13 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
+import type { BotMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import { withinDeadline } from '../util/deadline.js';
 import { STORE_WAIT_MS } from './deadline.js';
+import { ackTiming } from './ack-timing.js';
 import { errorEdge } from './errors.js';
+import { METRICS_PATH, metricsHandler } from './metrics-route.js';
 import { webhookHandler, type WebhookDeps } from './webhook.js';
 
 export const WEBHOOK_PATH = '/chatwoot/webhook';
@@ -14,7 +17,7 @@ export const BODY_LIMIT = '1mb';
  * The Koa app, without listen(): main.ts and the tests bind it. The body is read as text so the
  * signature is checked against the exact bytes Chatwoot signed, before any JSON parsing.
  */
-export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kind'> }): Koa {
+export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kind'>; metrics?: BotMetrics | undefined; metricsToken?: string | undefined }): Koa {
   const app = new Koa();
   app.proxy = true;
   const router = new Router();
@@ -41,8 +44,11 @@ export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kin
     ctx.status = 503;
     ctx.body = { status: 'unavailable', store: deps.store.kind };
   });
+  if (deps.metrics) router.get(METRICS_PATH, metricsHandler(deps.metrics, deps.metricsToken));
+  const timing = deps.metrics ? [ackTiming(deps.metrics)] : [];
   router.post(
     WEBHOOK_PATH,
+    ...timing,
     bodyParser({
       enableTypes: ['text'],
       extendTypes: { text: ['application/json', 'application/*+json', 'text/plain'] },

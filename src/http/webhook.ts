@@ -3,12 +3,15 @@ import type { Context } from 'koa';
 import { StoreUnavailableError } from '../intake/errors.js';
 import type { Intake } from '../intake/receive.js';
 import type { Logger } from '../logger.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 import { authenticateWebhook, type WebhookAuth } from './authenticate.js';
 
 export interface WebhookDeps {
   intake: Pick<Intake, 'receive'>;
   auth: WebhookAuth;
   log: Logger;
+  /** Counts the requests refused before intake (bad signature, not JSON); intake counts the rest. */
+  metrics?: Pick<BotMetrics, 'event'> | undefined;
 }
 
 /**
@@ -30,6 +33,7 @@ export function webhookHandler(deps: WebhookDeps) {
     const startedAt = performance.now();
     const rawBody = (ctx.request as { body?: unknown }).body;
     if (typeof rawBody !== 'string') {
+      deps.metrics?.event('unread', 'refused', 'bad_body');
       ctx.status = 400;
       ctx.body = { error: 'expected a JSON body (Content-Type: application/json)' };
       return;
@@ -37,6 +41,7 @@ export function webhookHandler(deps: WebhookDeps) {
     const auth = authenticateWebhook(ctx, rawBody, deps.auth);
     if (!auth.ok) {
       log.warn({ reason: auth.reason, delivery: ctx.get('x-chatwoot-delivery') || undefined }, 'webhook refused');
+      deps.metrics?.event('unread', 'refused', 'bad_signature');
       ctx.status = 401;
       ctx.body = { error: 'invalid or missing webhook signature', reason: auth.reason };
       return;
@@ -45,11 +50,13 @@ export function webhookHandler(deps: WebhookDeps) {
     try {
       payload = JSON.parse(rawBody);
     } catch {
+      deps.metrics?.event('unread', 'refused', 'bad_body');
       ctx.status = 400;
       ctx.body = { error: 'body is not valid JSON' };
       return;
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      deps.metrics?.event('unread', 'refused', 'bad_body');
       ctx.status = 400;
       ctx.body = { error: 'body must be a JSON object' };
       return;

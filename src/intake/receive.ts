@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { classify } from '../chatwoot/events.js';
 import type { Logger } from '../logger.js';
+import { ignoreReasonKind } from '../metrics/labels.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 import { withinDeadline, type Settled } from '../util/deadline.js';
 import { actOn, type IntakePolicyDeps } from './act.js';
 import { StoreUnavailableError } from './errors.js';
@@ -15,6 +17,8 @@ export interface IntakeDeps extends IntakePolicyDeps {
    * leaves it out and waits for the real outcome, with no timer per event.
    */
   storeWaitMs?: number;
+  /** Counts each event by kind and outcome (metrics/); absent in tests that do not look. */
+  metrics?: Pick<BotMetrics, 'event'> | undefined;
 }
 
 /** One delivery of an event, as the transport saw it. */
@@ -44,13 +48,15 @@ export interface Intake {
  * level is on, and an event ignored on classification never waits on anything.
  */
 export function createIntake(deps: IntakeDeps): Intake {
-  const { log, storeWaitMs } = deps;
+  const { log, storeWaitMs, metrics } = deps;
   return {
     async receive(payload, delivery) {
       const started = delivery.startedAt ?? performance.now();
       const event = classify(payload);
       const fields = () => intakeLogFields(event, payload, delivery.deliveryId);
+      const kind = event.kind === 'ignore' ? 'unhandled' : event.kind;
       const report = (outcome: IntakeOutcome): IntakeOutcome => {
+        metrics?.event(kind, outcome.status, outcome.status === 'ignored' ? ignoreReasonKind(outcome.reason) : '');
         if (log.isLevelEnabled('info')) log.info({ ...fields(), ...outcome, ms: elapsed(started) }, MESSAGES[outcome.status]);
         return outcome;
       };
@@ -62,6 +68,7 @@ export function createIntake(deps: IntakeDeps): Intake {
         settled = storeWaitMs === undefined ? { done: true, value: await work } : await withinDeadline(work, storeWaitMs);
       } catch (error) {
         log.error({ ...fields(), err: String(error), ms: elapsed(started) }, 'event could not be stored');
+        metrics?.event(kind, 'refused', 'store_failed');
         throw new StoreUnavailableError('failed', { cause: error });
       }
       if (!settled.done) {
@@ -73,6 +80,7 @@ export function createIntake(deps: IntakeDeps): Intake {
           (outcome) => log.warn({ ...fields(), outcome: outcome.status, ms: elapsed(started) }, 'event stored after it was refused for lateness; the retry will be a duplicate'),
           (error: unknown) => log.error({ ...fields(), err: String(error), ms: elapsed(started) }, 'event could not be stored'),
         );
+        metrics?.event(kind, 'refused', 'store_timed_out');
         throw new StoreUnavailableError('timed_out');
       }
       return report(settled.value);

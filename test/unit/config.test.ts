@@ -65,6 +65,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('METRICS_TOKEN: optional (empty = /metrics open), at least 16 characters, never in a message', () => {
+    expect(loadConfig(valid).metricsToken).toBeUndefined();
+    expect(loadConfig({ ...valid, METRICS_TOKEN: '  ' }).metricsToken).toBeUndefined();
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'a-long-metrics-token' }).metricsToken).toBe('a-long-metrics-token');
+    const found = problems({ ...valid, METRICS_TOKEN: 'short-secret' });
+    expect(found).toEqual(['METRICS_TOKEN must be at least 16 characters']);
+    expect(found.join(' ')).not.toContain('short-secret');
+  });
+
   it('rejects unknown session policies and log levels', () => {
     expect(problems({ ...valid, SESSION_POLICY: 'forever', LOG_LEVEL: 'loud' })).toHaveLength(2);
   });
