@@ -5,6 +5,7 @@ import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import type { Logger } from '../logger.js';
 import { type Store } from '../store/store.js';
 import { HANDOFF_PARTS, HANDOFF_NOTE_PREFIX } from '../domain/outbox.js';
+import { errorForLog } from '../util/error-for-log.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -18,8 +19,13 @@ export interface HandoffRequest {
    * so a crash in between still hands off once, and a second run posts nothing twice.
    */
   turnId: string;
-  /** For the team, in a private note. Never shown to the customer. */
+  /** For the team, in a private note (may quote the customer or Hermes). Never shown to the customer. */
   reason: string;
+  /**
+   * For the log: ids, kinds and reasons only (the log travels to drains and third parties; the note
+   * stays in Chatwoot). Never the customer's words, a reply or a name.
+   */
+  logReason: string;
   /** Said to the customer before the conversation is opened (fallback or hand-off message), if any. */
   customerMessage: string | undefined;
   settings: Pick<ResolvedInboxSettings, 'handoffLabel' | 'handoffTeamId'>;
@@ -59,7 +65,7 @@ export class Handoff {
    * Records the hand-off's messages in the outbox first, so a crash in between still hands off once.
    * Answers whether the bot may label the conversation (read now, for the note).
    */
-  async plan(req: Omit<HandoffRequest, 'settings'> & { settings: Pick<ResolvedInboxSettings, 'handoffLabel'> }): Promise<LabelRight> {
+  async plan(req: Omit<HandoffRequest, 'settings' | 'logReason'> & { settings: Pick<ResolvedInboxSettings, 'handoffLabel'> }): Promise<LabelRight> {
     const labels = await this.labelRight(req.key);
     let note = req.reason.startsWith(HANDOFF_NOTE_PREFIX) ? req.reason : `${HANDOFF_NOTE_PREFIX}${req.reason}`;
     if (labels.right === 'refused') note += `\n\n${labelRefusedNote(req.settings.handoffLabel)}`;
@@ -79,7 +85,7 @@ export class Handoff {
       try {
         await outbox.post(req.key, part);
       } catch (error) {
-        log.error({ ...ctx, part: part.part, err: String(error) }, 'hand-off message could not be posted');
+        log.error({ ...ctx, part: part.part, err: errorForLog(error) }, 'hand-off message could not be posted');
       }
     }
     const label = req.settings.handoffLabel;
@@ -92,7 +98,7 @@ export class Handoff {
       await this.step(ctx, 'assign the team', () => chatwoot.assignTeam(req.key, teamId));
     }
     await this.step(ctx, 'open the conversation', () => chatwoot.toggleStatus(req.key, 'open'));
-    log.warn({ ...ctx, reason: req.reason }, 'conversation handed to humans');
+    log.warn({ ...ctx, reason: req.logReason }, 'conversation handed to humans');
   }
 
   /** GET labels, which also serves the merge that follows: 401 "not authorized for bots" = before 4.14.2. */
@@ -109,7 +115,7 @@ export class Handoff {
     try {
       await action();
     } catch (error) {
-      this.deps.log.error({ ...ctx, err: String(error) }, `hand-off could not ${what}`);
+      this.deps.log.error({ ...ctx, err: errorForLog(error) }, `hand-off could not ${what}`);
     }
   }
 }

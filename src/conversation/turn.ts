@@ -15,6 +15,7 @@ import { liveOwner } from './live-owner.js';
 import { AmbiguousPostError, type Outbox } from './outbox.js';
 import { planReply } from './plan-reply.js';
 import type { InboxSettingsProvider } from './settings.js';
+import { errorForLog } from '../util/error-for-log.js';
 
 export { MAX_TURN_ATTEMPTS } from '../safety/index.js';
 export type { TurnResult } from './attempt.js';
@@ -51,11 +52,12 @@ export class TurnRunner {
     if (conversation && conversation.botState !== 'active') {
       // A hand-off interrupted by a crash is finished, so the team still gets its note and the open status.
       const plannedHandoff = planned.find((p) => p.part === HANDOFF_PARTS.note);
-      if (plannedHandoff) return attempt.handOff(plannedHandoff.content, undefined);
-      return attempt.skip(`bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`);
+      if (plannedHandoff) return attempt.handOff({ note: plannedHandoff.content, log: 'a planned hand-off (an undelivered reply, or one a restart interrupted)' }, undefined);
+      // The state's reason stays out of the log: a hand-off's reason may quote the customer.
+      return attempt.skip(`bot is ${conversation.botState}`);
     }
     const refused = checkInput(turn.messages, { attempt: turn.attempt, now: Date.now(), handoffKeywords: settings.handoffKeywords, replyPlanned: planned.length > 0 });
-    if (refused) return attempt.handOff(refused.reason, customerMessage(refused, settings));
+    if (refused) return attempt.handOff({ note: refused.reason, log: refused.logReason }, customerMessage(refused, settings));
 
     // Anything planned means Hermes was already asked for this turn: deliver that, never ask twice.
     const outbox = planned.length > 0 ? planned : await this.decide(attempt, conversation, session);
@@ -75,7 +77,7 @@ export class TurnRunner {
       content = await this.ask(attempt, conversation, session);
     } catch (error) {
       if (error instanceof HermesError && error.kind === 'aborted') return attempt.release();
-      return attempt.handOff(describe(error), settings.fallbackMessage);
+      return attempt.handOff({ note: describe(error), log: `Hermes failed: ${errorForLog(error)}` }, settings.fallbackMessage);
     } finally {
       await typing;
     }
@@ -110,11 +112,14 @@ export class TurnRunner {
     try {
       for (const part of outbox.filter((p) => isReplyPart(p) || p.part === HANDOFF_PARTS.blocked)) await this.deps.outbox.post(turn.key, part);
     } catch (error) {
-      const reason =
+      const why =
         error instanceof AmbiguousPostError
-          ? `the bot was interrupted while posting its reply and cannot tell whether Chatwoot received it. Please check; unconfirmed text: "${error.part.content.slice(0, 500)}"`
-          : `the reply could not be posted: ${describe(error)}`;
-      return attempt.handOff(reason, settings.fallbackMessage);
+          ? {
+              note: `the bot was interrupted while posting its reply and cannot tell whether Chatwoot received it. Please check; unconfirmed text: "${error.part.content.slice(0, 500)}"`,
+              log: `a post was interrupted and is unconfirmed (part ${error.part.part})`,
+            }
+          : { note: `the reply could not be posted: ${describe(error)}`, log: `the reply could not be posted: ${errorForLog(error)}` };
+      return attempt.handOff(why, settings.fallbackMessage);
     }
     const note = outbox.find((p) => p.part === HANDOFF_PARTS.note);
     if (note) return attempt.handOffAsPlanned(note.content);
