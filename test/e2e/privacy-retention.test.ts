@@ -55,5 +55,5 @@ describe('retention', () => {
     await sleep(300);
     expect(replies()).toHaveLength(2);
     expect(h.hermes.completions()).toHaveLength(2);
-  });
+  }, 60_000);
 });
