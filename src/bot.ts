@@ -20,9 +20,9 @@ import { BotMetrics } from './metrics/metrics.js';
 import { openBackend, type Backend } from './backend/backend.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import type { Store } from './store/store.js';
+import { pruneStore, type PruneResult } from './store/housekeeping.js';
 
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
-const KEEP_DELIVERIES_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface Bot {
   app: Koa;
@@ -40,6 +40,8 @@ export interface Bot {
    * Heroku sends SIGKILL 30 s after SIGTERM, so the default 20 s leaves room to close cleanly.
    */
   stop(graceMs?: number): Promise<void>;
+  /** One prune cycle now (run every 6 hours after listen): old delivery ids, and retention (RETENTION_DAYS). */
+  prune(now?: number): Promise<PruneResult>;
 }
 
 /** The composition root: config → backend (store + its scheduler) → clients → turn runner → intake → HTTP app. */
@@ -81,7 +83,7 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
     async listen(port, host) {
       metrics.start();
       await scheduler.start();
-      const prune = () => store.prune(Date.now() - KEEP_DELIVERIES_MS).catch((error) => log.warn({ err: String(error) }, 'prune failed'));
+      const prune = () => pruneStore(store, { now: Date.now(), retentionDays: config.retentionDays, log }).catch((error) => log.warn({ err: String(error) }, 'prune failed'));
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
       server = app.listen(port, host);
       // Chatwoot waits at most 5 s for an answer; keep idle sockets longer than any proxy in between.
@@ -93,6 +95,9 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
       // Every customer can ask the model for any tool Hermes gives it: warn when that reaches the host.
       void warnAboutToolsets(hermes.for(config.hermes.url, config.hermes.apiKey), config.hermes.url, log);
       return server;
+    },
+    prune(now = Date.now()) {
+      return pruneStore(store, { now, retentionDays: config.retentionDays, log });
     },
     async stop(graceMs = config.shutdownGraceMs) {
       stopping = true;

@@ -4,6 +4,7 @@ import { CliError, type CliIo, type Command, type OptionSpec } from './command.j
 import { disable } from './commands/disable.js';
 import { doctor } from './commands/doctor.js';
 import { enable } from './commands/enable.js';
+import { forget } from './commands/forget.js';
 import { inboxConfig } from './commands/inbox-config.js';
 import { inboxes } from './commands/inboxes.js';
 import { install } from './commands/install.js';
@@ -13,7 +14,7 @@ import { sessions } from './commands/sessions.js';
 import { MARK } from './format.js';
 import { loadManifest } from './manifest.js';
 
-export const COMMANDS: Command[] = [install, inboxes, enable, disable, inboxConfig, doctor, sessions, migrate, migrateStore];
+export const COMMANDS: Command[] = [install, inboxes, enable, disable, inboxConfig, doctor, sessions, forget, migrate, migrateStore];
 
 const BIN = 'chatwoot-hermes-bot';
 

@@ -17,6 +17,8 @@ export interface Config {
   };
   /** On SIGTERM, how long in-flight turns may finish before they are handed to the next process. */
   shutdownGraceMs: number;
+  /** Days after which stored texts are erased (RETENTION_DAYS; ids stay, see store.ts PrivacyStore). */
+  retentionDays: number;
   logLevel: Env['LOG_LEVEL'];
   /** METRICS_TOKEN: the bearer token GET /metrics requires; undefined = /metrics is open. */
   metricsToken: string | undefined;
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionPolicy: e.SESSION_POLICY,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
   };

@@ -48,6 +48,7 @@ export const envSchema = z
     FALLBACK_MESSAGE: optionalText,
     SESSION_POLICY: z.enum(['conversation', 'reset-on-resolve'], { message: 'SESSION_POLICY must be "conversation" or "reset-on-resolve"' }).default('conversation'),
     SHUTDOWN_GRACE_MS: positiveInt('SHUTDOWN_GRACE_MS', 0, 25_000).default(20_000),
+    RETENTION_DAYS: positiveInt('RETENTION_DAYS', 1, 3650).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     METRICS_TOKEN: optionalText,
   })

@@ -8,6 +8,18 @@ import type { Handoff } from './handoff.js';
 
 export type TurnResult = 'delivered' | 'handed_off' | 'skipped' | 'released';
 
+/**
+ * Why a turn hands off, three ways: `kind` for the metrics (a fixed set), `note` for the team's private
+ * note (may quote the customer or Hermes; it stays in Chatwoot), `log` for the log (kinds and reasons
+ * only: logs travel to drains and third parties, and customers give ID numbers in the same sentence as
+ * "atendente").
+ */
+export interface HandoffWhy {
+  kind: HandoffKind;
+  note: string;
+  log: string;
+}
+
 export interface AttemptDeps {
   store: Pick<Store, 'finishTurn'>;
   chatwoot: Pick<ChatwootClient, 'typing'>;
@@ -51,11 +63,11 @@ export class TurnAttempt {
   }
 
   /** Hands the conversation to humans (handoff.ts: the one path) and ends the turn there. */
-  async handOff(kind: HandoffKind, reason: string, customerMessage: string | undefined): Promise<TurnResult> {
-    await this.deps.handoff.run({ key: this.turn.key, turnId: this.turn.id, reason, kind, customerMessage, settings: this.settings });
-    await this.deps.store.finishTurn(this.turn.id, 'handed_off', Date.now(), reason);
+  async handOff(why: HandoffWhy, customerMessage: string | undefined): Promise<TurnResult> {
+    await this.deps.handoff.run({ key: this.turn.key, turnId: this.turn.id, reason: why.note, logReason: why.log, kind: why.kind, customerMessage, settings: this.settings });
+    await this.deps.store.finishTurn(this.turn.id, 'handed_off', Date.now(), why.note);
     void this.typing(false);
-    this.deps.log.warn({ ...this.logFields, reason, durationMs: this.elapsed() }, 'turn handed off');
+    this.deps.log.warn({ ...this.logFields, reason: why.log, durationMs: this.elapsed() }, 'turn handed off');
     return 'handed_off';
   }
 
@@ -64,7 +76,8 @@ export class TurnAttempt {
    * a crash in between still hands off), and is the reason the team reads.
    */
   async handOffAsPlanned(note: string): Promise<TurnResult> {
-    await this.deps.handoff.run({ key: this.turn.key, turnId: this.turn.id, reason: note, kind: 'hermes_asked', customerMessage: undefined, settings: this.settings });
+    const logReason = 'Hermes asked for a human (the hand-off was planned with its reply)';
+    await this.deps.handoff.run({ key: this.turn.key, turnId: this.turn.id, reason: note, logReason, kind: 'hermes_asked', customerMessage: undefined, settings: this.settings });
     await this.deps.store.finishTurn(this.turn.id, 'handed_off', Date.now(), 'hand-off requested');
     void this.typing(false);
     return 'handed_off';

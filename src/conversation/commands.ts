@@ -4,6 +4,7 @@ import type { SessionRunner } from '../hermes/session.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { logKey } from '../domain/conversation.js';
+import { errorForLog } from '../util/error-for-log.js';
 
 /**
  * `/bot pause|resume|reset|status` in an agent's private note. State changes are store writes (done
@@ -47,7 +48,7 @@ export class AgentCommands {
     this.deps.log.info({ ...logKey(key), command: event.command.command, messageId: event.messageId }, 'agent command');
     void this.deps.chatwoot
       .postMessage(key, { content: reply, private: true })
-      .catch((error) => this.deps.log.warn({ ...logKey(key), err: String(error) }, 'could not answer the agent command'));
+      .catch((error) => this.deps.log.warn({ ...logKey(key), err: errorForLog(error) }, 'could not answer the agent command'));
     return reply;
   }
 

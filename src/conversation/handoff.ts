@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../metrics/metrics.js';
 import { type Store } from '../store/store.js';
 import { HANDOFF_PARTS, HANDOFF_NOTE_PREFIX } from '../domain/outbox.js';
+import { errorForLog } from '../util/error-for-log.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -20,10 +21,15 @@ export interface HandoffRequest {
    * so a crash in between still hands off once, and a second run posts nothing twice.
    */
   turnId: string;
-  /** For the team, in a private note. Never shown to the customer. */
+  /** For the team, in a private note (may quote the customer or Hermes). Never shown to the customer. */
   reason: string;
   /** The reason as a kind, for the metrics (never free text). */
   kind: HandoffKind;
+  /**
+   * For the log: ids, kinds and reasons only (the log travels to drains and third parties; the note
+   * stays in Chatwoot). Never the customer's words, a reply or a name.
+   */
+  logReason: string;
   /** Said to the customer before the conversation is opened (fallback or hand-off message), if any. */
   customerMessage: string | undefined;
   settings: Pick<ResolvedInboxSettings, 'handoffLabel' | 'handoffTeamId'>;
@@ -64,7 +70,7 @@ export class Handoff {
    * Records the hand-off's messages in the outbox first, so a crash in between still hands off once.
    * Answers whether the bot may label the conversation (read now, for the note).
    */
-  async plan(req: Omit<HandoffRequest, 'settings' | 'kind'> & { settings: Pick<ResolvedInboxSettings, 'handoffLabel'> }): Promise<LabelRight> {
+  async plan(req: Omit<HandoffRequest, 'settings' | 'kind' | 'logReason'> & { settings: Pick<ResolvedInboxSettings, 'handoffLabel'> }): Promise<LabelRight> {
     const labels = await this.labelRight(req.key);
     let note = req.reason.startsWith(HANDOFF_NOTE_PREFIX) ? req.reason : `${HANDOFF_NOTE_PREFIX}${req.reason}`;
     if (labels.right === 'refused') note += `\n\n${labelRefusedNote(req.settings.handoffLabel)}`;
@@ -84,7 +90,7 @@ export class Handoff {
       try {
         await outbox.post(req.key, part);
       } catch (error) {
-        log.error({ ...ctx, part: part.part, err: String(error) }, 'hand-off message could not be posted');
+        log.error({ ...ctx, part: part.part, err: errorForLog(error) }, 'hand-off message could not be posted');
       }
     }
     const label = req.settings.handoffLabel;
@@ -97,7 +103,7 @@ export class Handoff {
       await this.step(ctx, 'assign the team', () => chatwoot.assignTeam(req.key, teamId));
     }
     await this.step(ctx, 'open the conversation', () => chatwoot.toggleStatus(req.key, 'open'));
-    log.warn({ ...ctx, reason: req.reason }, 'conversation handed to humans');
+    log.warn({ ...ctx, reason: req.logReason }, 'conversation handed to humans');
     this.deps.metrics?.handoff(req.kind);
   }
 
@@ -115,7 +121,7 @@ export class Handoff {
     try {
       await action();
     } catch (error) {
-      this.deps.log.error({ ...ctx, err: String(error) }, `hand-off could not ${what}`);
+      this.deps.log.error({ ...ctx, err: errorForLog(error) }, `hand-off could not ${what}`);
     }
   }
 }

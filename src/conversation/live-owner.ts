@@ -25,7 +25,8 @@ export async function liveOwner(deps: LiveOwnerDeps, key: ConversationKey, botOf
       return null;
     }),
   ]);
-  if (conversation && conversation.botState !== 'active') return `bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`;
+  // Without the state's reason: this is logged, and a hand-off's reason may quote the customer.
+  if (conversation && conversation.botState !== 'active') return `bot is ${conversation.botState}`;
   if (live) {
     if (live.status !== 'pending') return `conversation is ${live.status} in Chatwoot`;
     if (live.labels.includes(botOffLabel)) return `conversation has the label ${botOffLabel}`;

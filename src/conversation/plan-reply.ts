@@ -37,11 +37,13 @@ export async function planReply(deps: PlanReplyDeps, attempt: TurnAttempt, reply
     // The guard never counts: one empty reply is only noted, a streak of them is a broken agent.
     if (verdict.kind === 'empty' && !verdict.handoff) {
       const streak = await store.bumpEmptyStreak(turn.key);
-      if (streak >= EMPTY_REPLIES_BEFORE_HANDOFF) return attempt.handOff('empty_replies', `Hermes returned ${streak} empty replies in a row`, settings.fallbackMessage);
+      const empties = `Hermes returned ${streak} empty replies in a row`;
+      if (streak >= EMPTY_REPLIES_BEFORE_HANDOFF) return attempt.handOff({ kind: 'empty_replies', note: empties, log: empties }, settings.fallbackMessage);
     }
-    if (verdict.handoff) return attempt.handOff('reply_blocked', what, settings.fallbackMessage);
+    // The guard's reason quotes the reply, which may repeat what the customer wrote: the kind is logged.
+    if (verdict.handoff) return attempt.handOff({ kind: 'reply_blocked', note: what, log: `reply blocked (${verdict.kind})` }, settings.fallbackMessage);
     const planned = await store.planParts(turn.id, content, [{ part: HANDOFF_PARTS.blocked, content: `🤖 ${what}`, private: true }]);
-    log.warn({ ...attempt.logFields, kind: verdict.kind, reason: verdict.reason }, 'reply blocked');
+    log.warn({ ...attempt.logFields, kind: verdict.kind }, 'reply blocked');
     return planned;
   }
 

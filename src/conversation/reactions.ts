@@ -4,6 +4,7 @@ import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import type { SessionRunner } from '../hermes/session.js';
 import type { Logger } from '../logger.js';
 import { logKey } from '../domain/conversation.js';
+import { errorForLog } from '../util/error-for-log.js';
 
 /**
  * What the bot does right after an event is stored, besides scheduling a turn:
@@ -19,7 +20,7 @@ export class Reactions {
       void this.deps.chatwoot
         .toggleStatus(event.key, 'open')
         .then(() => this.deps.log.info({ ...logKey(event.key), by: event.by }, 'conversation opened after a human took over'))
-        .catch((error) => this.deps.log.warn({ ...logKey(event.key), err: String(error) }, 'could not open the conversation after a takeover'));
+        .catch((error) => this.deps.log.warn({ ...logKey(event.key), err: errorForLog(error) }, 'could not open the conversation after a takeover'));
     }
     if (event.kind === 'status' && event.status === 'resolved' && settings.sessionPolicy === 'reset-on-resolve') {
       const session = await this.deps.sessions.reset(event.key);

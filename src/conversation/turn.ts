@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../metrics/metrics.js';
 import { checkInput, type InputVerdict } from '../safety/index.js';
 import type { ConversationState, OutboxPart, SessionRecord, Store, Turn } from '../store/store.js';
-import { TurnAttempt, type TurnResult } from './attempt.js';
+import { TurnAttempt, type HandoffWhy, type TurnResult } from './attempt.js';
 import { composeUserContent, customerText, systemMessage } from './compose.js';
 import { botHistory, guardReply } from './guard.js';
 import type { Handoff } from './handoff.js';
@@ -16,6 +16,7 @@ import { liveOwner } from './live-owner.js';
 import { AmbiguousPostError, type Outbox } from './outbox.js';
 import { planReply } from './plan-reply.js';
 import type { InboxSettingsProvider } from './settings.js';
+import { errorForLog } from '../util/error-for-log.js';
 
 export { MAX_TURN_ATTEMPTS } from '../safety/index.js';
 export type { TurnResult } from './attempt.js';
@@ -54,11 +55,13 @@ export class TurnRunner {
       // A hand-off interrupted by a crash is finished, so the team still gets its note and the open status.
       const plannedHandoff = planned.find((p) => p.part === HANDOFF_PARTS.note);
       // A turn without messages is the one a failed WhatsApp delivery plans (rules/delivery-failed.ts).
-      if (plannedHandoff) return attempt.handOff(turn.messages.length === 0 ? 'whatsapp_undelivered' : 'resumed', plannedHandoff.content, undefined);
-      return attempt.skip(`bot is ${conversation.botState}: ${conversation.stateReason ?? ''}`);
+      const kind = turn.messages.length === 0 ? 'whatsapp_undelivered' : 'resumed';
+      if (plannedHandoff) return attempt.handOff({ kind, note: plannedHandoff.content, log: 'a planned hand-off (an undelivered reply, or one a restart interrupted)' }, undefined);
+      // The state's reason stays out of the log: a hand-off's reason may quote the customer.
+      return attempt.skip(`bot is ${conversation.botState}`);
     }
     const refused = checkInput(turn.messages, { attempt: turn.attempt, now: Date.now(), handoffKeywords: settings.handoffKeywords, replyPlanned: planned.length > 0 });
-    if (refused) return attempt.handOff(refused.kind, refused.reason, customerMessage(refused, settings));
+    if (refused) return attempt.handOff({ kind: refused.kind, note: refused.reason, log: refused.logReason }, customerMessage(refused, settings));
 
     // Anything planned means Hermes was already asked for this turn: deliver that, never ask twice.
     const outbox = planned.length > 0 ? planned : await this.decide(attempt, conversation, session);
@@ -78,7 +81,7 @@ export class TurnRunner {
       content = await this.ask(attempt, conversation, session);
     } catch (error) {
       if (error instanceof HermesError && error.kind === 'aborted') return attempt.release();
-      return attempt.handOff('hermes_failed', describe(error), settings.fallbackMessage);
+      return attempt.handOff({ kind: 'hermes_failed', note: describe(error), log: `Hermes failed: ${errorForLog(error)}` }, settings.fallbackMessage);
     } finally {
       await typing;
     }
@@ -113,11 +116,15 @@ export class TurnRunner {
     try {
       for (const part of outbox.filter((p) => isReplyPart(p) || p.part === HANDOFF_PARTS.blocked)) await this.deps.outbox.post(turn.key, part);
     } catch (error) {
-      const reason =
+      const why: HandoffWhy =
         error instanceof AmbiguousPostError
-          ? `the bot was interrupted while posting its reply and cannot tell whether Chatwoot received it. Please check; unconfirmed text: "${error.part.content.slice(0, 500)}"`
-          : `the reply could not be posted: ${describe(error)}`;
-      return attempt.handOff(error instanceof AmbiguousPostError ? 'post_unconfirmed' : 'post_failed', reason, settings.fallbackMessage);
+          ? {
+              kind: 'post_unconfirmed',
+              note: `the bot was interrupted while posting its reply and cannot tell whether Chatwoot received it. Please check; unconfirmed text: "${error.part.content.slice(0, 500)}"`,
+              log: `a post was interrupted and is unconfirmed (part ${error.part.part})`,
+            }
+          : { kind: 'post_failed', note: `the reply could not be posted: ${describe(error)}`, log: `the reply could not be posted: ${errorForLog(error)}` };
+      return attempt.handOff(why, settings.fallbackMessage);
     }
     const note = outbox.find((p) => p.part === HANDOFF_PARTS.note);
     if (note) return attempt.handOffAsPlanned(note.content);

@@ -148,6 +148,27 @@ export class HermesClient {
   }
 
   /**
+   * DELETE /api/sessions/{id} (api_server.py `_handle_delete_session`, Hermes v0.19+): removes the
+   * session and its messages from Hermes' state.db. 200 {"object": "hermes.session.deleted",
+   * "deleted": true} → 'deleted'; 404 with code session_not_found (never existed, or deleted before)
+   * → 'absent', so deleting twice is safe. A 404 without that code means no sessions API at all.
+   */
+  async deleteSession(sessionId: string, timeoutMs = 10_000): Promise<'deleted' | 'absent'> {
+    let res: AxiosResponse;
+    try {
+      res = await this.http.delete(`/api/sessions/${encodeURIComponent(sessionId)}`, { timeout: timeoutMs });
+    } catch (error) {
+      throw new HermesError('unavailable', `Hermes unreachable: ${networkReason(error)}`);
+    }
+    if (res.status === 401 || res.status === 403) throw new HermesError('unauthorized', `Hermes refused the API key (${res.status})`, res.status);
+    const body = res.data as { deleted?: unknown; error?: { code?: unknown } } | null;
+    if (res.status === 200) return body?.deleted === false ? 'absent' : 'deleted';
+    if (res.status === 404 && body?.error?.code === 'session_not_found') return 'absent';
+    if (res.status === 404 || res.status === 405) throw new HermesError('bad_response', 'this Hermes has no sessions API (DELETE /api/sessions/{id}, Hermes v0.19 or later)', res.status);
+    throw new HermesError(res.status === 503 ? 'unavailable' : 'bad_response', `DELETE /api/sessions answered ${res.status}`, res.status);
+  }
+
+  /**
    * GET /v1/toolsets (authenticated): the toolsets the api_server platform gives its agent, each with
    * `enabled` (api_server.py `_handle_toolsets`). null when this build has no such endpoint (404).
    */

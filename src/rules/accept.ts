@@ -20,6 +20,8 @@ export type { Decision, RuleContext } from './context.js';
  */
 export function decideAccept(snapshot: AcceptSnapshot, event: StoredEvent, policy: DebouncePolicy, now: number): Decision<AcceptResult> {
   const writes: Write[] = [];
+  // Erased on request: nothing of it is stored again (no text, no delivery id), so nothing is answered.
+  if (snapshot.conversation?.forgotten) return { result: { outcome: 'ignored', reason: 'conversation erased on request (forget): the bot stays out of it' }, writes };
   if (event.kind === 'customer_message') {
     // A customer's message is its own dedupe key (Chatwoot retries resend the same message id), so it
     // needs no deliveries row: that row, keyed by a random UUID, dirtied a random index page per webhook.

@@ -17,6 +17,8 @@ export interface ConversationRow {
   dueAt: number | null;
   inboxId: number | null;
   version: number;
+  /** Erased on request (`forget`): the bot keeps nothing new of it and stays out of it. */
+  forgotten?: boolean;
 }
 
 /** A customer message that waits (pending) or was held while the bot was silent. */

@@ -105,6 +105,18 @@ export function wantsHuman(
   keywords: readonly string[] = DEFAULT_HANDOFF_KEYWORDS,
   exclusions: readonly string[] = DEFAULT_HANDOFF_EXCLUSIONS,
 ): boolean {
+  return humanKeyword(text, keywords, exclusions) !== null;
+}
+
+/**
+ * The keyword by which `text` asks for a human, or null: what the log may say about the request
+ * (the keyword is the inbox's configuration; the customer's words stay out of the log).
+ */
+export function humanKeyword(
+  text: string,
+  keywords: readonly string[] = DEFAULT_HANDOFF_KEYWORDS,
+  exclusions: readonly string[] = DEFAULT_HANDOFF_EXCLUSIONS,
+): string | null {
   let key = phraseKey(text);
   for (const exclusion of exclusions) {
     const ex = phraseKey(exclusion);
@@ -112,8 +124,10 @@ export function wantsHuman(
     // Replace with a single space so the neighbouring words stay separated.
     key = key.split(ex).join(' ');
   }
-  return keywords.some((keyword) => {
-    const k = phraseKey(keyword);
-    return k.trim() !== '' && key.includes(k);
-  });
+  return (
+    keywords.find((keyword) => {
+      const k = phraseKey(keyword);
+      return k.trim() !== '' && key.includes(k);
+    }) ?? null
+  );
 }

@@ -14,7 +14,7 @@
  * Checks 2 and 3 decide whether to ask Hermes; once a reply is planned they were passed when it was
  * asked, and a resumed turn keeps that decision (it delivers what it planned, it never re-decides).
  */
-import { wantsHuman } from './customer-keywords.js';
+import { humanKeyword } from './customer-keywords.js';
 import { outsideReplyWindow } from './reply-window.js';
 
 /** A turn that keeps failing (crash loop, poison input) is handed to humans instead of retried forever. */
@@ -49,20 +49,29 @@ export interface InputVerdict {
   kind: InputCheckKind;
   /** For the team's private note; quotes at most 200 characters of the customer's text. */
   reason: string;
+  /** For the log: the kind and the keyword, never the customer's words. */
+  logReason: string;
   say: 'fallback' | 'handoff_message' | 'nothing';
 }
 
 export type InputCheck = (messages: readonly InputMessage[], ctx: InputCheckContext) => InputVerdict | null;
 
+const tooMany = `the turn failed ${MAX_TURN_ATTEMPTS} times (the bot restarted while answering)`;
+
 export const tooManyAttempts: InputCheck = (_messages, ctx) =>
   ctx.attempt > MAX_TURN_ATTEMPTS
-    ? { kind: 'too_many_attempts', reason: `the turn failed ${MAX_TURN_ATTEMPTS} times (the bot restarted while answering)`, say: 'fallback' }
+    ? { kind: 'too_many_attempts', reason: tooMany, logReason: tooMany, say: 'fallback' }
     : null;
 
 export const asksForHuman: InputCheck = (messages, ctx) => {
   if (ctx.replyPlanned) return null;
-  const asking = messages.find((m) => wantsHuman(m.text, ctx.handoffKeywords));
-  return asking ? { kind: 'asks_for_human', reason: `the customer asked for a human: "${asking.text.slice(0, 200)}"`, say: 'handoff_message' } : null;
+  for (const m of messages) {
+    const keyword = humanKeyword(m.text, ctx.handoffKeywords);
+    if (keyword !== null) {
+      return { kind: 'asks_for_human', reason: `the customer asked for a human: "${m.text.slice(0, 200)}"`, logReason: `the customer asked for a human (keyword '${keyword}')`, say: 'handoff_message' };
+    }
+  }
+  return null;
 };
 
 export const outsideWindow: InputCheck = (messages, ctx) => {
@@ -73,6 +82,7 @@ export const outsideWindow: InputCheck = (messages, ctx) => {
     ? {
         kind: 'outside_reply_window',
         reason: "the customer's last message is older than 24 hours: WhatsApp refuses free text outside that window (send an approved template)",
+        logReason: "the customer's last message is older than 24 hours (WhatsApp's reply window)",
         say: 'nothing',
       }
     : null;

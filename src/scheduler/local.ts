@@ -3,6 +3,7 @@ import { logKey } from '../domain/conversation.js';
 import type { Logger } from '../logger.js';
 import type { TurnQueue } from '../store/store.js';
 import type { Scheduler, SchedulerOptions, Work } from './scheduler.js';
+import { errorForLog } from '../util/error-for-log.js';
 
 /**
  * The embedded scheduler (one process, SQLite). The store holds the truth (which conversations have
@@ -90,7 +91,7 @@ export class LocalScheduler implements Scheduler {
       next = (await this.work(key, this.abort.signal)).nextDueAt;
     } catch (error) {
       // A store failure mid-turn: the work is still recorded; try again shortly rather than drop it.
-      this.log.error({ ...logKey(key), err: String(error) }, 'conversation work failed; retrying in 5 s');
+      this.log.error({ ...logKey(key), err: errorForLog(error) }, 'conversation work failed; retrying in 5 s');
       next = Date.now() + 5000;
     } finally {
       this.running.delete(id);

@@ -22,6 +22,8 @@ import type {
   PartStateChange,
 } from './store.js';
 import { HANDOFF_PARTS } from '../domain/outbox.js';
+import type { ErasedCounts, ForgetPass } from '../domain/privacy.js';
+import * as privacy from './postgres/privacy.js';
 
 export type { PostgresOptions } from './postgres/connection.js';
 
@@ -104,7 +106,8 @@ export class PostgresStore implements Store {
     await this.pool.query(
       `INSERT INTO conversations AS c (account_id, conversation_id, bot_state, state_reason, state_changed_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $5, 1)
        ON CONFLICT (account_id, conversation_id) DO UPDATE SET bot_state = excluded.bot_state, state_reason = excluded.state_reason,
-         state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at, version = c.version + 1`,
+         state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at, version = c.version + 1
+       WHERE c.forgotten_at IS NULL`,
       [key.accountId, key.conversationId, state, reason, now],
     );
   }
@@ -186,11 +189,14 @@ export class PostgresStore implements Store {
   async planParts(turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): Promise<OutboxPart[]> {
     const rows = await this.call(
       `WITH t AS (SELECT id, account_id, conversation_id FROM turns WHERE id = $1),
-       r AS (UPDATE turns SET reply = $2 WHERE id = $1 AND $2::text IS NOT NULL),
+       -- Erased on request while Hermes thought: its answer is not kept, and nothing is planned to post.
+       live AS (SELECT t.* FROM t WHERE NOT EXISTS (
+         SELECT 1 FROM conversations c WHERE c.account_id = t.account_id AND c.conversation_id = t.conversation_id AND c.forgotten_at IS NOT NULL)),
+       r AS (UPDATE turns SET reply = $2 WHERE id = (SELECT id FROM live) AND $2::text IS NOT NULL),
        added AS (
          INSERT INTO outbox (turn_id, part, account_id, conversation_id, content, private, state)
-         SELECT t.id, p.part, t.account_id, t.conversation_id, p.content, p.private, 'planned'
-           FROM t, unnest($3::int[], $4::text[], $5::boolean[]) AS p(part, content, private)
+         SELECT live.id, p.part, live.account_id, live.conversation_id, p.content, p.private, 'planned'
+           FROM live, unnest($3::int[], $4::text[], $5::boolean[]) AS p(part, content, private)
          ON CONFLICT (turn_id, part) DO NOTHING RETURNING *)
        SELECT (SELECT count(*) FROM t)::int AS known,
               (SELECT COALESCE(json_agg(o ORDER BY o.part), '[]') FROM (SELECT * FROM outbox WHERE turn_id = $1 UNION ALL SELECT * FROM added) o) AS parts`,
@@ -206,7 +212,9 @@ export class PostgresStore implements Store {
          attempted_at = CASE WHEN $1 = 'posting' THEN $2 ELSE attempted_at END,
          posted_at = CASE WHEN $1 = 'posted' THEN $2 ELSE posted_at END,
          chatwoot_message_id = COALESCE($3, chatwoot_message_id)
-       WHERE turn_id = $4 AND part = $5 AND state <> 'posted' AND ($1 <> 'posting' OR state IN ('planned', 'failed'))`,
+       WHERE turn_id = $4 AND part = $5 AND state <> 'posted' AND ($1 <> 'posting' OR state IN ('planned', 'failed'))
+         AND ($1 <> 'posting' OR NOT EXISTS (SELECT 1 FROM conversations c
+               WHERE c.account_id = outbox.account_id AND c.conversation_id = outbox.conversation_id AND c.forgotten_at IS NOT NULL))`,
       [state, now, chatwootMessageId, turnId, part],
     );
     return (rowCount ?? 0) > 0;
@@ -244,6 +252,18 @@ export class PostgresStore implements Store {
   async prune(olderThan: number): Promise<number> {
     const { rowCount } = await this.pool.query('DELETE FROM deliveries WHERE received_at < $1', [olderThan]);
     return rowCount ?? 0;
+  }
+
+  eraseTextsBefore(cutoff: number): Promise<ErasedCounts> {
+    return privacy.eraseTextsBefore(this.pool, cutoff);
+  }
+
+  conversationsOfContact(contactId: number): Promise<ConversationKey[]> {
+    return privacy.conversationsOfContact(this.pool, contactId);
+  }
+
+  forgetConversation(key: ConversationKey, opts: { now: number; stopTurns: boolean }): Promise<ForgetPass | null> {
+    return privacy.forgetConversation(this.pool, key, opts);
   }
 
   /** Copies the embedded store of `dataDir` into this one, which must be empty (migrate-store). */

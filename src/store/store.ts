@@ -3,10 +3,12 @@ import type { AcceptResult, DebouncePolicy, StoredEvent } from '../domain/intake
 import type { OutboxPart, PartRef, PartStateChange } from '../domain/outbox.js';
 import type { SessionMode, SessionRecord } from '../domain/session.js';
 import type { Turn, TurnOutcome } from '../domain/turn.js';
+import type { ErasedCounts, ForgetPass } from '../domain/privacy.js';
 
 // The vocabulary the store speaks lives in src/domain/; re-exported for the store's consumers.
 export type { AcceptResult, BotState, ConversationState, DebouncePolicy, OutboxPart, PartRef, PartStateChange, SessionMode, SessionRecord, StoredEvent, Turn, TurnOutcome };
 export type { TurnMessage } from '../domain/turn.js';
+export type { ErasedCounts, ForgetPass } from '../domain/privacy.js';
 
 /**
  * The bot's durable memory, by role: each consumer takes the roles it uses (intake the EventStore,
@@ -14,7 +16,7 @@ export type { TurnMessage } from '../domain/turn.js';
  * Postgres for many instances) pass the same contract tests (test/store/). Every method is one
  * transaction.
  */
-export interface Store extends EventStore, TurnQueue, ConversationStore, OutboxStore, SessionStore, InboxSettingsStore, StoreLifecycle {
+export interface Store extends EventStore, TurnQueue, ConversationStore, OutboxStore, SessionStore, InboxSettingsStore, PrivacyStore, StoreLifecycle {
   readonly kind: 'sqlite' | 'postgres';
 }
 
@@ -86,6 +88,29 @@ export interface InboxSettingsStore {
   getInboxSettings(inboxId: number): Promise<Record<string, unknown> | null>;
   saveInboxSettings(inboxId: number, settings: Record<string, unknown>, now: number): Promise<void>;
   listInboxSettings(): Promise<Array<{ inboxId: number; settings: Record<string, unknown> }>>;
+}
+
+/**
+ * Customers' personal data: retention and erasure on request (README "Data the bot keeps"). Texts
+ * are blanked in place; rows and ids stay, because deduplication (a redelivered message is known by
+ * its id) and the outbox's exactly-once rule (turn and part) need them.
+ */
+export interface PrivacyStore {
+  /**
+   * Retention (the prune cycle, RETENTION_DAYS): blanks the texts stored before `cutoff` that no
+   * unfinished turn needs — messages, replies, errors, outbox texts, idle conversations' contact name
+   * and state reason. Running it again erases nothing more.
+   */
+  eraseTextsBefore(cutoff: number): Promise<ErasedCounts>;
+  /** The conversations the store holds of a Chatwoot contact (customer messages carry its id). */
+  conversationsOfContact(contactId: number): Promise<ConversationKey[]>;
+  /**
+   * `forget`: marks the conversation forgotten (from then on its events are ignored, its outbox refuses
+   * to post, a turn in flight plans nothing) and blanks all its texts. With `stopTurns` it also ends
+   * the turns still running (a bot that died mid-turn); without, it reports them, so the caller can
+   * wait for the bot running them and erase once more. Null when the store holds nothing of it.
+   */
+  forgetConversation(key: ConversationKey, opts: { now: number; stopTurns: boolean }): Promise<ForgetPass | null>;
 }
 
 /** Health, housekeeping, shutdown. */

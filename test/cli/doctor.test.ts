@@ -40,7 +40,7 @@ describe('doctor: all well', () => {
     expect(res.stdout).toContain('chatwoot-hermes-bot doctor — bot "Hermes Assistant", account 1');
     expect(lines(res.stdout, '✗')).toEqual([]);
     expect(lines(res.stdout, '✓').map((l) => l.replace(/http:\/\/127\.0\.0\.1:\d+/g, 'URL').replace(/\/tmp\/[^)\s]+/, 'DIR'))).toEqual([
-      '✓ Configuration valid (store: SQLite in DIR)',
+      '✓ Configuration valid (store: SQLite in DIR); stored texts are erased after 30 days (RETENTION_DAYS)',
       '✓ Chatwoot reachable at URL; CHATWOOT_BOT_TOKEN accepted in account 1',
       '✓ Chatwoot 4.15.1: the bot token may read conversations and labels',
       '✓ The bot "Hermes Assistant" (id 100) receives its webhooks at https://203.0.113.10/chatwoot/webhook',
@@ -65,6 +65,12 @@ describe('doctor: all well', () => {
     const probe = w.chatwoot.requests.find((r) => r.path === '/api/v1/accounts/1/conversations/0/labels')!;
     expect(probe.method).toBe('GET');
     expect(probe.headers['api-access-token']).toBe(botEnv(w).CHATWOOT_BOT_TOKEN);
+  });
+
+  it("shows the retention setting the bot runs with (RETENTION_DAYS)", async () => {
+    await healthy();
+    const res = await w.run(['doctor'], { RETENTION_DAYS: '7' });
+    expect(lines(res.stdout, '✓')[0]).toMatch(/^✓ Configuration valid \(store: SQLite in .+\); stored texts are erased after 7 days \(RETENTION_DAYS\)$/);
   });
 
   it('never prints a token, key or secret', async () => {

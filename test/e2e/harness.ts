@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
+import { createLogger } from '../../src/logger.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Backend } from '../../src/backend/backend.js';
@@ -26,6 +27,9 @@ export interface HarnessOptions {
   location?: TestStoreLocation;
   /** Run on this store and its scheduler (a store wrapped to misbehave) instead of opening `location`'s. */
   backend?: Backend;
+  /** Writes the bot's log here, through the production logger (createLogger), at `logLevel` (default info). */
+  logStream?: DestinationStream;
+  logLevel?: string;
 }
 
 export interface Harness {
@@ -94,7 +98,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });
-  const log = pino({ level: config.logLevel });
+  const log = opts.logStream ? createLogger(opts.logLevel ?? 'info', opts.logStream) : pino({ level: config.logLevel });
   let bot = await createBot(config, log, { hermesRetryBaseMs: 20, ...(opts.backend ? { backend: opts.backend } : {}) });
   await bot.listen(port, '127.0.0.1');
   let stopped = false;

@@ -126,3 +126,25 @@ describe('HermesClient retries: 503 gateway_draining and the debug log', () => {
     expect((error as HermesError).retryAfterMs).toBe(10_000);
   });
 });
+
+describe('HermesClient.deleteSession (forget)', () => {
+  it('deletes with the key, and takes 404 session_not_found as already gone (deleting twice is safe)', async () => {
+    nock(BASE, { reqheaders: { authorization: 'Bearer k-123' } })
+      .delete('/api/sessions/chatwoot-1-1042')
+      .reply(200, { object: 'hermes.session.deleted', id: 'chatwoot-1-1042', deleted: true });
+    nock(BASE)
+      .delete('/api/sessions/chatwoot-1-1042')
+      .reply(404, { error: { message: 'Session not found: chatwoot-1-1042', type: 'invalid_request_error', param: null, code: 'session_not_found' } });
+    expect(await client.deleteSession('chatwoot-1-1042')).toBe('deleted');
+    expect(await client.deleteSession('chatwoot-1-1042')).toBe('absent');
+  });
+
+  it('says so when this Hermes has no sessions API (a bare 404), refuses a wrong key, and reports an unavailable session store', async () => {
+    nock(BASE).delete('/api/sessions/chatwoot-1-1042').reply(404, '404: Not Found');
+    await expect(client.deleteSession('chatwoot-1-1042')).rejects.toThrow(/no sessions API/);
+    nock(BASE).delete('/api/sessions/chatwoot-1-1042').reply(401, { error: { message: 'Invalid API key', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    await expect(client.deleteSession('chatwoot-1-1042')).rejects.toMatchObject({ kind: 'unauthorized', status: 401 });
+    nock(BASE).delete('/api/sessions/chatwoot-1-1042').reply(503, { error: { message: 'Session database unavailable', code: 'session_db_unavailable' } });
+    await expect(client.deleteSession('chatwoot-1-1042')).rejects.toMatchObject({ kind: 'unavailable', status: 503 });
+  });
+});

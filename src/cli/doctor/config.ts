@@ -9,7 +9,9 @@ export function checkConfig(io: CliIo): { result: CheckResult; config: Config | 
   try {
     const config = loadConfig(io.env);
     config.store = inDirectory(config.store, io.cwd);
-    return { result: ok(`Configuration valid (store: ${describeStore(config.store)})`), config };
+    // Retention is shown because erasing customers' data on time is the operator's duty (LGPD, GDPR).
+    const retention = `stored texts are erased after ${config.retentionDays} day${config.retentionDays === 1 ? '' : 's'} (RETENTION_DAYS)`;
+    return { result: ok(`Configuration valid (store: ${describeStore(config.store)}); ${retention}`), config };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const details = error.problems.map((problem) => {

@@ -17,6 +17,7 @@ import { WakeupBatcher } from './wakeup-batcher.js';
 import { addWakeups, findUnwoken } from './wakeup.js';
 import { WorkerLiveness } from './worker-liveness.js';
 import { WorkerRegistry } from './worker-registry.js';
+import { errorForLog } from '../../util/error-for-log.js';
 
 /**
  * The scheduler for many instances (Postgres): graphile-worker runs the turns, the store stays the
@@ -80,7 +81,7 @@ export class PgScheduler implements Scheduler {
       log.error({ worker: worker.workerId, err: String(error) }, 'job-queue worker failed to record a job result; its job is released and the worker replaced');
     });
     this.events.on('job:error', ({ job, error }) => {
-      log.warn({ ...payloadKey(job.payload), attempt: job.attempts, maxAttempts: job.max_attempts, err: String(error) }, 'conversation work failed; graphile-worker retries it with backoff');
+      log.warn({ ...payloadKey(job.payload), attempt: job.attempts, maxAttempts: job.max_attempts, err: errorForLog(error) }, 'conversation work failed; graphile-worker retries it with backoff');
     });
   }
 

@@ -113,4 +113,13 @@ CREATE TABLE inbox_settings (
     // conversation row grows its version, which Postgres checks to apply a decision optimistically.
     sql: 'ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;',
   },
+  {
+    version: 4,
+    name: 'privacy',
+    // Erasure on request (forget): a forgotten conversation keeps no new text and posts nothing more.
+    sql: `
+ALTER TABLE conversations ADD COLUMN forgotten_at INTEGER;
+CREATE INDEX conversations_by_contact ON conversations (contact_id) WHERE contact_id IS NOT NULL;
+`,
+  },
 ];

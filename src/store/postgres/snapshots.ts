@@ -14,7 +14,7 @@ export function postgresRows(db: Queryable): RuleRowAccess<'async'> {
   return { acceptRows: (event) => loadAcceptSnapshot(db, event), turnRows: (key) => loadTurnSnapshot(db, key), apply: (writes) => applyWrites(db, writes) };
 }
 
-const CONVERSATION = `(SELECT json_build_object('bot_state', bot_state, 'left_pending_at', left_pending_at, 'due_at', due_at, 'inbox_id', inbox_id, 'version', version)
+const CONVERSATION = `(SELECT json_build_object('bot_state', bot_state, 'left_pending_at', left_pending_at, 'due_at', due_at, 'inbox_id', inbox_id, 'version', version, 'forgotten', forgotten_at IS NOT NULL)
     FROM conversations WHERE account_id = $1 AND conversation_id = $2)`;
 
 /**
@@ -102,7 +102,7 @@ export async function loadTurnSnapshot(db: Queryable, key: ConversationKey): Pro
 function toConversationRow(value: unknown): ConversationRow | null {
   const c = value as Row | null;
   if (!c) return null;
-  return { botState: String(c.bot_state) as ConversationRow['botState'], leftPendingAt: numOrNull(c.left_pending_at), dueAt: numOrNull(c.due_at), inboxId: numOrNull(c.inbox_id), version: num(c.version) };
+  return { botState: String(c.bot_state) as ConversationRow['botState'], leftPendingAt: numOrNull(c.left_pending_at), dueAt: numOrNull(c.due_at), inboxId: numOrNull(c.inbox_id), version: num(c.version), forgotten: c.forgotten === true };
 }
 
 function toStoredTurnMessage(m: Row): StoredTurnMessage {

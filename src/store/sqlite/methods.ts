@@ -6,6 +6,8 @@ import * as reads from './reads.js';
 import type { Sql } from './rows.js';
 import { sqliteRows } from './snapshots.js';
 import * as writes from './writes.js';
+import * as privacy from './privacy.js';
+import type { ErasedCounts, ForgetPass } from '../../domain/privacy.js';
 
 /**
  * SqliteStore's methods over its rows: the conversation rules (src/rules/) applied inside IMMEDIATE
@@ -110,5 +112,21 @@ export abstract class SqliteStoreMethods implements Store {
   async finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void> {
     this.db.transaction(() => writes.finishTurn(this.sql, turnId, outcome, { now, error: error ?? null })).immediate();
     await this.durable();
+  }
+
+  async eraseTextsBefore(cutoff: number): Promise<ErasedCounts> {
+    const erased = this.db.transaction(() => privacy.eraseTextsBefore(this.sql, cutoff)).immediate();
+    await this.durable();
+    return erased;
+  }
+
+  async conversationsOfContact(contactId: number): Promise<ConversationKey[]> {
+    return privacy.conversationsOfContact(this.sql, contactId);
+  }
+
+  async forgetConversation(key: ConversationKey, opts: { now: number; stopTurns: boolean }): Promise<ForgetPass | null> {
+    const pass = this.db.transaction(() => privacy.forgetConversation(this.sql, key, opts)).immediate();
+    await this.durable();
+    return pass;
   }
 }

@@ -17,6 +17,7 @@ export function toConversationRow(r: Row): ConversationRow {
     dueAt: numOrNull(r.due_at),
     inboxId: numOrNull(r.inbox_id),
     version: Number(r.version),
+    forgotten: r.forgotten_at != null,
   };
 }
 

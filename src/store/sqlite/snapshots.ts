@@ -81,7 +81,7 @@ export function loadTurnSnapshot(sql: Sql, key: ConversationKey): TurnSnapshot {
 }
 
 function conversationOf(sql: Sql, key: ConversationKey): AcceptSnapshot['conversation'] {
-  const row = sql('SELECT bot_state, left_pending_at, due_at, inbox_id, version FROM conversations WHERE account_id = ? AND conversation_id = ?').get(key.accountId, key.conversationId) as
+  const row = sql('SELECT bot_state, left_pending_at, due_at, inbox_id, version, forgotten_at FROM conversations WHERE account_id = ? AND conversation_id = ?').get(key.accountId, key.conversationId) as
     | Row
     | undefined;
   return row ? toConversationRow(row) : null;

@@ -12,7 +12,8 @@ export function setBotState(sql: Sql, key: ConversationKey, change: { state: Bot
   sql(
     `INSERT INTO conversations (account_id, conversation_id, bot_state, state_reason, state_changed_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1)
      ON CONFLICT (account_id, conversation_id) DO UPDATE SET bot_state = excluded.bot_state, state_reason = excluded.state_reason,
-       state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at, version = version + 1`,
+       state_changed_at = excluded.state_changed_at, left_pending_at = NULL, updated_at = excluded.updated_at, version = version + 1
+     WHERE conversations.forgotten_at IS NULL`,
   ).run(key.accountId, key.conversationId, change.state, change.reason, change.now, change.now);
 }
 
@@ -44,8 +45,13 @@ export function saveSession(sql: Sql, key: ConversationKey, s: { sessionId: stri
 
 /** The reply and its parts (a part already planned is kept as it is). Run in a transaction. */
 export function planParts(sql: Sql, turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): void {
-  const turn = sql('SELECT account_id, conversation_id FROM turns WHERE id = ?').get(turnId) as Row | undefined;
+  const turn = sql(
+    `SELECT t.account_id, t.conversation_id, c.forgotten_at FROM turns t
+     LEFT JOIN conversations c ON c.account_id = t.account_id AND c.conversation_id = t.conversation_id WHERE t.id = ?`,
+  ).get(turnId) as Row | undefined;
   if (!turn) throw new Error(`unknown turn ${turnId}`);
+  // Erased on request while Hermes thought: its answer is not kept, and nothing is planned to post.
+  if (turn.forgotten_at != null) return;
   if (reply !== null) sql('UPDATE turns SET reply = ? WHERE id = ?').run(reply, turnId);
   const insert = sql(`INSERT OR IGNORE INTO outbox (turn_id, part, account_id, conversation_id, content, private, state) VALUES (?, ?, ?, ?, ?, ?, 'planned')`);
   for (const p of parts) insert.run(turnId, p.part, turn.account_id, turn.conversation_id, p.content, p.private ? 1 : 0);
@@ -59,8 +65,9 @@ export function setPartState(sql: Sql, turnId: string, part: number, change: { s
          attempted_at = CASE WHEN ? = 'posting' THEN ? ELSE attempted_at END,
          posted_at = CASE WHEN ? = 'posted' THEN ? ELSE posted_at END,
          chatwoot_message_id = COALESCE(?, chatwoot_message_id)
-       WHERE turn_id = ? AND part = ? AND state != 'posted' AND (? != 'posting' OR state IN ('planned', 'failed'))`,
-    ).run(state, state, now, state, now, chatwootMessageId, turnId, part, state).changes > 0
+       WHERE turn_id = ? AND part = ? AND state != 'posted' AND (? != 'posting' OR state IN ('planned', 'failed'))
+         AND (? != 'posting' OR NOT EXISTS (SELECT 1 FROM conversations c WHERE c.account_id = outbox.account_id AND c.conversation_id = outbox.conversation_id AND c.forgotten_at IS NOT NULL))`,
+    ).run(state, state, now, state, now, chatwootMessageId, turnId, part, state, state).changes > 0
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * The sessions API (api_server.py, v2026.7.20: `_handle_list_sessions`, `_handle_create_session`,
- * `_handle_get_session`, `_handle_session_messages`, `_handle_session_chat`), served only when
+ * `_handle_get_session`, `_handle_delete_session`, `_handle_session_messages`, `_handle_session_chat`), served only when
  * advertised (v0.19.0 always serves it; older builds do not). Kept to the calls a bridge needs.
  */
 import type { HermesEngine } from './engine.js';

@@ -223,4 +223,21 @@ describe('fake Hermes', () => {
     expect((await post('/api/sessions/nope/chat', { message: 'Oi' })).status).toBe(404);
     expect((await post('/api/sessions/cw-1-1042/chat', {})).status).toBe(400);
   });
+
+  it('deletes a session as api_server.py _handle_delete_session does: auth first, 200 deleted, then 404 session_not_found', async () => {
+    await h.close();
+    await start({ advertiseSessionsApi: true });
+    const del = (id: string, key = 'hermes-key') => fetch(`${h.url}/api/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    await fetch(`${h.url}/api/sessions`, { method: 'POST', headers: { authorization: 'Bearer hermes-key', 'content-type': 'application/json' }, body: JSON.stringify({ id: 'cw-1-1042' }) });
+    const refused = await del('cw-1-1042', 'wrong');
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: { message: 'Invalid API key', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    const deleted = await del('cw-1-1042');
+    expect(deleted.status).toBe(200);
+    expect(await deleted.json()).toEqual({ object: 'hermes.session.deleted', id: 'cw-1-1042', deleted: true });
+    expect(h.sessions.has('cw-1-1042')).toBe(false);
+    const again = await del('cw-1-1042');
+    expect(again.status).toBe(404);
+    expect(await again.json()).toEqual({ error: { message: 'Session not found: cw-1-1042', type: 'invalid_request_error', param: null, code: 'session_not_found' } });
+  });
 });

@@ -21,13 +21,25 @@ describe('checkInput: each check alone', () => {
     expect(checkInput([msg('oi')], { ...ctx, attempt: MAX_TURN_ATTEMPTS + 1 })).toEqual({
       kind: 'too_many_attempts',
       reason: `the turn failed ${MAX_TURN_ATTEMPTS} times (the bot restarted while answering)`,
+      logReason: `the turn failed ${MAX_TURN_ATTEMPTS} times (the bot restarted while answering)`,
       say: 'fallback',
     });
   });
 
   it('hands off with the hand-off message when any message of the turn asks for a human, quoting it', () => {
     const verdict = checkInput([msg('oi'), msg('quero falar com um atendente')], ctx);
-    expect(verdict).toEqual({ kind: 'asks_for_human', reason: 'the customer asked for a human: "quero falar com um atendente"', say: 'handoff_message' });
+    expect(verdict).toEqual({
+      kind: 'asks_for_human',
+      reason: 'the customer asked for a human: "quero falar com um atendente"',
+      logReason: "the customer asked for a human (keyword 'atendente')",
+      say: 'handoff_message',
+    });
+  });
+
+  it('names only the keyword for the log, never the words around it', () => {
+    const verdict = checkInput([msg('Meu CPF é 123.456.789-09, quero falar com um atendente')], ctx);
+    expect(verdict?.reason).toContain('123.456.789-09');
+    expect(verdict?.logReason).toBe("the customer asked for a human (keyword 'atendente')");
   });
 
   it("uses the inbox's own keywords, not the defaults, when it has them", () => {
