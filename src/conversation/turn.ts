@@ -20,7 +20,7 @@ export { MAX_TURN_ATTEMPTS } from '../safety/index.js';
 export type { TurnResult } from './attempt.js';
 
 export interface TurnDeps {
-  store: Pick<Store, 'getConversation' | 'getOutbox' | 'getSession' | 'recentBotReplies' | 'bumpEmptyStreak' | 'planParts' | 'finishTurn'>;
+  store: Pick<Store, 'getConversation' | 'getOutbox' | 'getSession' | 'recentBotReplies' | 'bumpEmptyStreak' | 'planParts' | 'finishTurn' | 'recordHermesLatency'>;
   chatwoot: Pick<ChatwootClient, 'getConversation' | 'typing'>;
   sessions: Pick<SessionRunner, 'ask'>;
   hermes: Pick<HermesClients, 'for'>;
@@ -86,6 +86,7 @@ export class TurnRunner {
   /** One Hermes call in the conversation's session; its answer's text. */
   private async ask(attempt: TurnAttempt, conversation: ConversationState | null, session: SessionRecord | null): Promise<string> {
     const { turn, settings } = attempt;
+    const asked = Date.now();
     const result = await this.deps.sessions.ask({
       hermes: this.deps.hermes.for(settings.hermesUrl, settings.hermesApiKey),
       key: turn.key,
@@ -98,7 +99,10 @@ export class TurnRunner {
       deadline: (turn.attempt > 1 ? Date.now() : attempt.started) + this.deps.hermesTimeoutMs,
       signal: attempt.signal,
     });
-    this.deps.log.info({ ...attempt.logFields, sessionId: result.session.sessionId, hermesMs: attempt.elapsed() }, 'Hermes answered');
+    const hermesMs = Date.now() - asked;
+    this.deps.log.info({ ...attempt.logFields, sessionId: result.session.sessionId, hermesMs }, 'Hermes answered');
+    // For the bot panel only: a failed write must not cost the customer the reply.
+    void this.deps.store.recordHermesLatency(turn.id, hermesMs).catch((error) => this.deps.log.warn({ ...attempt.logFields, err: String(error) }, 'could not record the Hermes latency'));
     return result.content;
   }
 

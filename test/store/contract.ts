@@ -3,6 +3,7 @@ import type { ConversationKey } from '../../src/domain/conversation.js';
 import type { InboundMessage } from '../../src/domain/events.js';
 import type { Store, StoredEvent } from '../../src/store/store.js';
 import { turnIdFor } from '../../src/rules/turn-id.js';
+import { describePanelContract } from './panel-contract.js';
 
 /**
  * The behaviour every store must have, run against SQLite and Postgres alike (issue: no behaviour
@@ -305,4 +306,5 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
       });
     }
   });
+  describePanelContract(name, factory);
 }

@@ -113,4 +113,18 @@ CREATE TABLE inbox_settings (
     // conversation row grows its version, which Postgres checks to apply a decision optimistically.
     sql: 'ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;',
   },
+  {
+    version: 4,
+    name: 'bot panel',
+    // The bot panel (src/dashboard/): each account's panel key, as a SHA-256 digest (the key itself
+    // lives only in the Dashboard App's URL in Chatwoot), and how long Hermes took to answer each turn.
+    sql: `
+CREATE TABLE dashboard_keys (
+  account_id INTEGER PRIMARY KEY,
+  key_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+ALTER TABLE turns ADD COLUMN hermes_ms INTEGER;
+`,
+  },
 ];
