@@ -4,6 +4,7 @@ import bodyParser from 'koa-bodyparser';
 import type { Store } from '../store/store.js';
 import { withinDeadline } from '../util/deadline.js';
 import { STORE_WAIT_MS } from './deadline.js';
+import { dashboardRouter, type DashboardDeps } from './dashboard.js';
 import { errorEdge } from './errors.js';
 import { webhookHandler, type WebhookDeps } from './webhook.js';
 
@@ -14,7 +15,7 @@ export const BODY_LIMIT = '1mb';
  * The Koa app, without listen(): main.ts and the tests bind it. The body is read as text so the
  * signature is checked against the exact bytes Chatwoot signed, before any JSON parsing.
  */
-export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kind'> }): Koa {
+export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kind'>; dashboard?: DashboardDeps }): Koa {
   const app = new Koa();
   app.proxy = true;
   const router = new Router();
@@ -51,8 +52,16 @@ export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kin
     webhookHandler(deps),
   );
 
+  // The page's files are addressed relative to /dashboard/; the fragment (the key) survives a redirect.
+  if (deps.dashboard) router.get('/dashboard', (ctx) => ctx.redirect('/dashboard/'));
+
   app.use(errorEdge(deps.log));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  if (deps.dashboard) {
+    const panel = dashboardRouter(deps.dashboard);
+    app.use(panel.routes());
+    app.use(panel.allowedMethods());
+  }
   return app;
 }
