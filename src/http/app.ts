@@ -53,7 +53,8 @@ export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kin
   );
 
   // The page's files are addressed relative to /dashboard/; the fragment (the key) survives a redirect.
-  if (deps.dashboard) router.get('/dashboard', (ctx) => ctx.redirect('/dashboard/'));
+  // (The router matches '/dashboard/' here too, unless told otherwise: that one is the panel's.)
+  if (deps.dashboard) router.get('/dashboard', (ctx, next) => (ctx.path === '/dashboard' ? ctx.redirect('/dashboard/') : next()));
 
   app.use(errorEdge(deps.log));
   app.use(router.routes());
