@@ -57,3 +57,12 @@ export async function ensurePanelApp(deps: { admin: ChatwootAdmin; store: Pick<S
   await admin.saveDashboardApp({ ...(ours ? { id: ours.app.id } : {}), title: ours?.app.title ?? PANEL_TITLE, url });
   return { action: ours ? 'updated' : 'created', shownUrl: hideKey(url), newKey: !keyStillValid };
 }
+
+/** What install and `dashboard-key rotate` print after ensurePanelApp; never the key itself. */
+export function describePanelResult(result: PanelAppResult, accountId: number): string[] {
+  const what =
+    result.action === 'unchanged'
+      ? `The bot panel (Dashboard App) of account ${accountId} is already installed; nothing changed.`
+      : `${result.action === 'created' ? 'Created' : 'Updated'} the bot panel (Dashboard App) of account ${accountId}${result.newKey ? ', with a new key' : ''}.`;
+  return [what, `  App URL: ${result.shownUrl} (the key is kept in Chatwoot and as a digest in the bot's store)`];
+}
