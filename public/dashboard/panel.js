@@ -126,7 +126,7 @@
     } else if ($('speaker-why').textContent !== view.speaker.why) {
       $('speaker-why').textContent = view.speaker.why;
     }
-    $('speaker-since').textContent = view.speaker.since ? 'since ' + ago(view.speaker.since) : '';
+    $('speaker-since').textContent = view.speaker.since ? 'changed ' + ago(view.speaker.since) : '';
 
     $('waiting').textContent = String(view.waiting.messages);
     $('answer-at').textContent =
