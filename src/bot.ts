@@ -12,6 +12,9 @@ import { InboxSettingsProvider } from './conversation/settings.js';
 import { HermesClients } from './hermes/clients.js';
 import { SessionRunner } from './hermes/session.js';
 import { warnAboutToolsets } from './hermes/toolsets.js';
+import { PanelAccess } from './dashboard/access.js';
+import { PanelActions } from './dashboard/actions.js';
+import { loadPanelAssets } from './dashboard/assets.js';
 import { createApp } from './http/app.js';
 import { STORE_WAIT_MS } from './http/deadline.js';
 import { createIntake, type Intake } from './intake/receive.js';
@@ -70,7 +73,15 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
     storeWaitMs: STORE_WAIT_MS,
     metrics,
   });
-  const app = createApp({ intake, store, log, metrics, metricsToken: config.metricsToken, auth: { secret: config.chatwoot.webhookSecret, token: config.chatwoot.webhookToken } });
+  const dashboard = {
+    store,
+    access: new PanelAccess(store),
+    actions: new PanelActions({ store, sessions, chatwoot, scheduler, log }),
+    assets: loadPanelAssets(),
+    chatwootUrl: config.chatwoot.url,
+    log,
+  };
+  const app = createApp({ intake, store, log, metrics, metricsToken: config.metricsToken, auth: { secret: config.chatwoot.webhookSecret, token: config.chatwoot.webhookToken }, dashboard });
 
   let server: Server | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;

@@ -22,6 +22,13 @@ export interface Inbox {
   channel_type: string;
 }
 
+/** A Dashboard App (_dashboard_app.json.jbuilder): a tab beside the conversation that frames `content[].url`. */
+export interface DashboardApp {
+  id: number;
+  title: string;
+  content: Array<{ url: string; type: string }>;
+}
+
 export interface BotFields {
   name?: string;
   description?: string;
@@ -87,6 +94,20 @@ export class ChatwootAdmin {
   async listTeams(): Promise<Array<{ id: number; name: string }>> {
     const data = await this.call<Array<{ id: number; name: string }>>('get', '/teams');
     return (Array.isArray(data) ? data : []).map((t) => ({ id: t.id, name: t.name }));
+  }
+
+  /** The account's Dashboard Apps (dashboard_apps_controller#index; any user of the account may manage them). */
+  async listDashboardApps(): Promise<DashboardApp[]> {
+    const data = await this.call<DashboardApp[]>('get', '/dashboard_apps');
+    return Array.isArray(data) ? data : [];
+  }
+
+  /** Creates or updates a Dashboard App; the controller permits only title and content items' url and type. */
+  saveDashboardApp(app: { id?: number; title: string; url: string }): Promise<DashboardApp> {
+    const body = { dashboard_app: { title: app.title, content: [{ url: app.url, type: 'frame' }] } };
+    return app.id === undefined
+      ? this.call<DashboardApp>('post', '/dashboard_apps', body)
+      : this.call<DashboardApp>('patch', `/dashboard_apps/${app.id}`, body, `Dashboard App ${app.id} no longer exists in account ${this.accountId}.`);
   }
 
   private noInbox(inboxId: number): string {

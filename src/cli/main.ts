@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/index.js';
 import { HELP_OPTION, parseCommandArgs } from './args.js';
 import { CliError, type CliIo, type Command, type OptionSpec } from './command.js';
+import { dashboardKey } from './commands/dashboard-key.js';
 import { disable } from './commands/disable.js';
 import { doctor } from './commands/doctor.js';
 import { enable } from './commands/enable.js';
@@ -14,7 +15,7 @@ import { sessions } from './commands/sessions.js';
 import { MARK } from './format.js';
 import { loadManifest } from './manifest.js';
 
-export const COMMANDS: Command[] = [install, inboxes, enable, disable, inboxConfig, doctor, sessions, forget, migrate, migrateStore];
+export const COMMANDS: Command[] = [install, inboxes, enable, disable, inboxConfig, doctor, sessions, forget, dashboardKey, migrate, migrateStore];
 
 const BIN = 'chatwoot-hermes-bot';
 

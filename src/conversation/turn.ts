@@ -1,6 +1,7 @@
 import type { ChatwootClient } from '../chatwoot/client.js';
 import type { ResolvedInboxSettings } from '../config/inbox-settings.js';
 import { HANDOFF_PARTS, isReplyPart } from '../domain/outbox.js';
+import { plannedHandoffKind } from '../domain/turn.js';
 import { HermesError } from '../hermes/client.js';
 import type { HermesClients } from '../hermes/clients.js';
 import type { SessionRunner } from '../hermes/session.js';
@@ -22,7 +23,7 @@ export { MAX_TURN_ATTEMPTS } from '../safety/index.js';
 export type { TurnResult } from './attempt.js';
 
 export interface TurnDeps {
-  store: Pick<Store, 'getConversation' | 'getOutbox' | 'getSession' | 'recentBotReplies' | 'bumpEmptyStreak' | 'planParts' | 'finishTurn'>;
+  store: Pick<Store, 'getConversation' | 'getOutbox' | 'getSession' | 'recentBotReplies' | 'bumpEmptyStreak' | 'planParts' | 'finishTurn' | 'recordHermesLatency'>;
   chatwoot: Pick<ChatwootClient, 'getConversation' | 'typing'>;
   sessions: Pick<SessionRunner, 'ask'>;
   hermes: Pick<HermesClients, 'for'>;
@@ -54,9 +55,9 @@ export class TurnRunner {
     if (conversation && conversation.botState !== 'active') {
       // A hand-off interrupted by a crash is finished, so the team still gets its note and the open status.
       const plannedHandoff = planned.find((p) => p.part === HANDOFF_PARTS.note);
-      // A turn without messages is the one a failed WhatsApp delivery plans (rules/delivery-failed.ts).
-      const kind = turn.messages.length === 0 ? 'whatsapp_undelivered' : 'resumed';
-      if (plannedHandoff) return attempt.handOff({ kind, note: plannedHandoff.content, log: 'a planned hand-off (an undelivered reply, or one a restart interrupted)' }, undefined);
+      // A failed WhatsApp delivery and the panel's "hand off now" plan such a turn (rules/turn-id.ts names the cause).
+      const kind = plannedHandoffKind(turn.id);
+      if (plannedHandoff) return attempt.handOff({ kind, note: plannedHandoff.content, log: `a planned hand-off (${kind})` }, undefined);
       // The state's reason stays out of the log: a hand-off's reason may quote the customer.
       return attempt.skip(`bot is ${conversation.botState}`);
     }
@@ -92,6 +93,7 @@ export class TurnRunner {
   /** One Hermes call in the conversation's session; its answer's text. */
   private async ask(attempt: TurnAttempt, conversation: ConversationState | null, session: SessionRecord | null): Promise<string> {
     const { turn, settings } = attempt;
+    const asked = Date.now();
     const result = await this.deps.sessions.ask({
       hermes: this.deps.hermes.for(settings.hermesUrl, settings.hermesApiKey),
       key: turn.key,
@@ -104,7 +106,10 @@ export class TurnRunner {
       deadline: (turn.attempt > 1 ? Date.now() : attempt.started) + this.deps.hermesTimeoutMs,
       signal: attempt.signal,
     });
-    this.deps.log.info({ ...attempt.logFields, sessionId: result.session.sessionId, hermesMs: attempt.elapsed() }, 'Hermes answered');
+    const hermesMs = Date.now() - asked;
+    this.deps.log.info({ ...attempt.logFields, sessionId: result.session.sessionId, hermesMs }, 'Hermes answered');
+    // For the bot panel only: a failed write must not cost the customer the reply.
+    void this.deps.store.recordHermesLatency(turn.id, hermesMs).catch((error) => this.deps.log.warn({ ...attempt.logFields, err: String(error) }, 'could not record the Hermes latency'));
     return result.content;
   }
 

@@ -19,5 +19,7 @@ export type HandoffKind =
   | 'post_unconfirmed'
   /** WhatsApp refused one of the bot's messages (rules/delivery-failed.ts). */
   | 'whatsapp_undelivered'
+  /** An agent pressed "hand off now" in the bot panel (rules/handoff-now.ts). */
+  | 'agent_asked'
   /** A hand-off a crash interrupted, finished by the next process. */
   | 'resumed';

@@ -27,3 +27,20 @@ export interface Turn {
   reply: string | null;
   createdAt: number;
 }
+
+/**
+ * The turns planned without a customer message, each a hand-off whose only part is the team's note:
+ * a failed WhatsApp delivery (delivery-failed.ts) and an agent's "hand off now" (handoff-now.ts).
+ * Their ids name the cause, so the turn that runs them can tell the hand-off's kind.
+ */
+export function plannedHandoffTurnId(key: ConversationKey, cause: { undelivered: number } | { panelAt: number }): string {
+  const suffix = 'undelivered' in cause ? `undelivered-${cause.undelivered}` : `panel-${cause.panelAt}`;
+  return `cw-${key.accountId}-${key.conversationId}-${suffix}`;
+}
+
+/** What a planned hand-off turn was for, from its id (plannedHandoffTurnId); any other turn resumes one a restart interrupted. */
+export function plannedHandoffKind(turnId: string): 'whatsapp_undelivered' | 'agent_asked' | 'resumed' {
+  if (/-undelivered-\d+$/.test(turnId)) return 'whatsapp_undelivered';
+  if (/-panel-\d+$/.test(turnId)) return 'agent_asked';
+  return 'resumed';
+}

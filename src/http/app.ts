@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { withinDeadline } from '../util/deadline.js';
 import { STORE_WAIT_MS } from './deadline.js';
 import { ackTiming } from './ack-timing.js';
+import { dashboardRouter, type DashboardDeps } from './dashboard.js';
 import { errorEdge } from './errors.js';
 import { METRICS_PATH, metricsHandler } from './metrics-route.js';
 import { webhookHandler, type WebhookDeps } from './webhook.js';
@@ -17,7 +18,7 @@ export const BODY_LIMIT = '1mb';
  * The Koa app, without listen(): main.ts and the tests bind it. The body is read as text so the
  * signature is checked against the exact bytes Chatwoot signed, before any JSON parsing.
  */
-export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kind'>; metrics?: BotMetrics | undefined; metricsToken?: string | undefined }): Koa {
+export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kind'>; metrics?: BotMetrics | undefined; metricsToken?: string | undefined; dashboard?: DashboardDeps }): Koa {
   const app = new Koa();
   app.proxy = true;
   const router = new Router();
@@ -57,8 +58,17 @@ export function createApp(deps: WebhookDeps & { store: Pick<Store, 'ping' | 'kin
     webhookHandler(deps),
   );
 
+  // The page's files are addressed relative to /dashboard/; the fragment (the key) survives a redirect.
+  // (The router matches '/dashboard/' here too, unless told otherwise: that one is the panel's.)
+  if (deps.dashboard) router.get('/dashboard', (ctx, next) => (ctx.path === '/dashboard' ? ctx.redirect('/dashboard/') : next()));
+
   app.use(errorEdge(deps.log));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  if (deps.dashboard) {
+    const panel = dashboardRouter(deps.dashboard);
+    app.use(panel.routes());
+    app.use(panel.allowedMethods());
+  }
   return app;
 }

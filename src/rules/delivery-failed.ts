@@ -1,6 +1,7 @@
 import { HANDOFF_NOTE_PREFIX, HANDOFF_PARTS } from '../domain/outbox.js';
 import type { AcceptResult, StoredEvent } from '../domain/intake.js';
 import type { RuleContext } from './context.js';
+import { plannedHandoffTurnId } from '../domain/turn.js';
 
 /**
  * WhatsApp refused one of the bot's messages (outside the 24-hour window, a blocked number, a media
@@ -15,7 +16,7 @@ export function decideDeliveryFailed(ctx: RuleContext, event: Extract<StoredEven
   const failed = ctx.snapshot.failedPart;
   const what = failed ? `: "${failed.content.slice(0, 500)}"` : ` (message ${event.messageId})`;
   const reason = `WhatsApp did not deliver the bot's message (${event.error}); the customer never received it${what}`;
-  const turnId = `cw-${key.accountId}-${key.conversationId}-undelivered-${event.messageId}`;
+  const turnId = plannedHandoffTurnId(key, { undelivered: event.messageId });
   patch.botState = 'handed_off';
   patch.stateReason = reason;
   patch.stateChangedAt = now;

@@ -4,8 +4,10 @@ import { queryWithin } from './postgres/connection.js';
 import type { ImportCounts } from './postgres/import-sqlite.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
 import { decideOnPostgres } from './postgres/decide.js';
+import * as panel from './postgres/panel.js';
 import { isRetryable } from './postgres/tx.js';
 import { decideAccept } from '../rules/accept.js';
+import { decideHandOffNow } from '../rules/handoff-now.js';
 import { decideTakeTurn, finishTurnEffects, type TakeTurnResult } from '../rules/take-turn.js';
 import type {
   AcceptResult,
@@ -13,6 +15,7 @@ import type {
   ConversationState,
   DebouncePolicy,
   OutboxPart,
+  PanelRows,
   SessionMode,
   SessionRecord,
   Store,
@@ -242,6 +245,26 @@ export class PostgresStore implements Store {
        SELECT count(*) FROM c`,
       [turnId, outcome, now, error ?? null, effects.delivered, effects.messageState],
     );
+  }
+
+  async recordHermesLatency(turnId: string, ms: number): Promise<void> {
+    await panel.recordHermesLatency(this.pool, turnId, ms);
+  }
+
+  async panelView(key: ConversationKey, turns: number): Promise<PanelRows> {
+    return panel.panelView(this.pool, key, turns);
+  }
+
+  async handOffNow(key: ConversationKey, reason: string, now: number): Promise<{ turnId: string }> {
+    return decideOnPostgres(this.pool, key, { load: (rows) => rows.turnRows(key), decide: (snapshot) => decideHandOffNow(snapshot, { reason, now }) });
+  }
+
+  async getDashboardKeyHash(accountId: number): Promise<string | null> {
+    return panel.getDashboardKeyHash(this.pool, accountId);
+  }
+
+  async saveDashboardKeyHash(accountId: number, keyHash: string, now: number): Promise<void> {
+    await panel.saveDashboardKeyHash(this.pool, accountId, keyHash, now);
   }
 
   async ping(): Promise<void> {

@@ -4,8 +4,10 @@ import type { OutboxPart, PartRef, PartStateChange } from '../domain/outbox.js';
 import type { SessionMode, SessionRecord } from '../domain/session.js';
 import type { Turn, TurnOutcome } from '../domain/turn.js';
 import type { ErasedCounts, ForgetPass } from '../domain/privacy.js';
+import type { PanelRows } from '../domain/panel.js';
 
 // The vocabulary the store speaks lives in src/domain/; re-exported for the store's consumers.
+export type { PanelRows };
 export type { AcceptResult, BotState, ConversationState, DebouncePolicy, OutboxPart, PartRef, PartStateChange, SessionMode, SessionRecord, StoredEvent, Turn, TurnOutcome };
 export type { TurnMessage } from '../domain/turn.js';
 export type { ErasedCounts, ForgetPass } from '../domain/privacy.js';
@@ -16,7 +18,7 @@ export type { ErasedCounts, ForgetPass } from '../domain/privacy.js';
  * Postgres for many instances) pass the same contract tests (test/store/). Every method is one
  * transaction.
  */
-export interface Store extends EventStore, TurnQueue, ConversationStore, OutboxStore, SessionStore, InboxSettingsStore, PrivacyStore, StoreLifecycle {
+export interface Store extends EventStore, TurnQueue, ConversationStore, OutboxStore, SessionStore, InboxSettingsStore, PrivacyStore, PanelStore, StoreLifecycle {
   readonly kind: 'sqlite' | 'postgres';
 }
 
@@ -73,6 +75,8 @@ export interface OutboxStore {
   getOutbox(turnId: string): Promise<OutboxPart[]>;
   /** Ends a turn: its messages become answered (delivered) or failed (handed_off); the session's turn count grows. */
   finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void>;
+  /** How long Hermes took to answer this turn (the bot panel shows the last few). */
+  recordHermesLatency(turnId: string, ms: number): Promise<void>;
 }
 
 /** Each conversation's Hermes session. */
@@ -111,6 +115,21 @@ export interface PrivacyStore {
    * wait for the bot running them and erase once more. Null when the store holds nothing of it.
    */
   forgetConversation(key: ConversationKey, opts: { now: number; stopTurns: boolean }): Promise<ForgetPass | null>;
+}
+
+/** The bot panel (src/dashboard/): what it shows of a conversation, its hand-off button, each account's key. */
+export interface PanelStore {
+  /** The conversation's bot state, waiting messages, session, latest `turns` turns and last hand-off or blocked reply. */
+  panelView(key: ConversationKey, turns: number): Promise<PanelRows>;
+  /**
+   * Plans a hand-off now (rules/handoff-now.ts): the bot stops answering at once, and a turn due now
+   * carries the team's note; the scheduler runs it through the one hand-off path.
+   */
+  handOffNow(key: ConversationKey, reason: string, now: number): Promise<{ turnId: string }>;
+  /** The SHA-256 digest (hex) of the account's panel key, or null when `install` has not made one. */
+  getDashboardKeyHash(accountId: number): Promise<string | null>;
+  /** Replaces the account's panel key digest (install, `dashboard-key rotate`). */
+  saveDashboardKeyHash(accountId: number, keyHash: string, now: number): Promise<void>;
 }
 
 /** Health, housekeeping, shutdown. */

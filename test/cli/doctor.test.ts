@@ -48,6 +48,7 @@ describe('doctor: all well', () => {
       '✓ PUBLIC_URL https://203.0.113.10 is a public address',
       "✓ The bot runs behind https://203.0.113.10: /healthz answers, and it accepts a test event signed with Chatwoot's Webhook Secret (and ignores it)",
       '✓ The bot answers in 1 inbox: 7 (WhatsApp Vendas)',
+      "✓ The bot panel \"Bot\" is at https://203.0.113.10/dashboard/#account=1&key=…, with this store's key",
       '✓ Hermes reachable at URL; key accepted; offers X-Hermes-Session-Id',
       expect.stringMatching(/^✓ Store writable: SQLite in /),
     ]);

@@ -6,7 +6,8 @@
  * Pieces: chatwoot/routes.ts (endpoints), chatwoot/auth.ts (tokens and each version's bot rights),
  * chatwoot/teams.ts (teams listing), chatwoot/api-index.ts (GET /api, the version), chatwoot/state.ts (data),
  * chatwoot/presenters.ts (JSON shapes), chatwoot/echo.ts (webhooks back to the bot), chatwoot/delivery.ts
- * (how Chatwoot delivers a webhook: retries, timeout, opening the conversation on a final failure).
+ * (how Chatwoot delivers a webhook: retries, timeout, opening the conversation on a final failure),
+ * chatwoot/dashboard-apps.ts (Dashboard Apps and the conversation screen that frames them).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createContractValidator, type ContractValidator } from '../helpers/openapi.js';
@@ -15,6 +16,7 @@ import { API_INDEX_PATH, apiIndexJson } from './chatwoot/api-index.js';
 import { authenticate, botAccessible, chatwootVersion, type AuthConfig } from './chatwoot/auth.js';
 import { createAutomationMessage } from './chatwoot/automation.js';
 import { createCustomerMessage, setTranscript } from './chatwoot/customer.js';
+import { DashboardApps, findDashboardAppRoute, hostPage } from './chatwoot/dashboard-apps.js';
 import { BOT_FAILURE_ACTIVITY, FAILURE_HANDLED_EVENTS, WebhookDelivery, type DeliveryRecord } from './chatwoot/delivery.js';
 import { EchoSender } from './chatwoot/echo.js';
 import { renderOutgoingContent, type LiquidContext } from './chatwoot/liquid.js';
@@ -55,6 +57,8 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
   const teams = new TeamDirectory();
   for (const team of opts.teams ?? DEFAULT_TEAMS) teams.add({ ...team, accountId: team.accountId ?? auth.accountId });
   const state = new ChatwootState(opts.inboxId ?? 7, teams);
+  const dashboardApps = new DashboardApps();
+  let signedInAgent: { id: number; name: string; email: string } | undefined;
   const validator: ContractValidator | null = opts.validate === false ? null : createContractValidator(opts.specPath);
   const accountSettings = { keep_pending_on_bot_failure: opts.keepPendingOnBotFailure ?? false };
   const target = opts.delivery ?? opts.echo;
@@ -156,7 +160,7 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
 
   function route(req: IncomingMessage, r: RecordedRequest): Reply {
     if (r.method === 'GET' && r.path.replace(/\/$/, '') === API_INDEX_PATH) return { status: 200, json: apiIndexJson(version, opts.health ?? { queueServices: 'ok', dataServices: 'ok' }) };
-    const found = findRoute(r.method, r.path) ?? findTeamRoute(teams, r.method, r.path);
+    const found = findRoute(r.method, r.path) ?? findTeamRoute(teams, r.method, r.path) ?? findDashboardAppRoute(dashboardApps, r.method, r.path);
     if (!found) return { status: 404, json: { error: 'Resource could not be found', fake: 'route not implemented by fake-chatwoot' } };
     const { route: handler, params } = found;
     // showAllowed (older option) overrides the version for GET conversation only.
@@ -184,6 +188,9 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { path, query } = splitUrl(req.url);
+    // The dashboard's own pages are not API calls: neither recorded nor checked against the spec.
+    const page = req.method === 'GET' ? hostPage(dashboardApps, state, { path, ...(signedInAgent ? { agent: signedInAgent } : {}) }) : null;
+    if (page !== null) return sendText(res, 200, page, { 'content-type': 'text/html; charset=utf-8' });
     // Behind a default nginx the header never reaches Chatwoot: it is neither recorded nor authenticated.
     if (opts.dropUnderscoreHeaders) dropUnderscoreHeaders(req);
     const rawBody = (await readBody(req)).toString('utf8');
@@ -238,6 +245,11 @@ export async function startFakeChatwoot(opts: FakeChatwootOptions = {}): Promise
     },
     agentBots: state.agentBots,
     inboxes: state.inboxes,
+    dashboardApps: dashboardApps.apps,
+    addDashboardApp: (app) => dashboardApps.add({ ...app, accountId: app.accountId ?? auth.accountId }),
+    signIn: (agent) => {
+      signedInAgent = agent;
+    },
     violations: () => [...violations],
     messages: (account, conversation, filter = {}) =>
       state.messages(account, conversation).filter((m) => filter.private === undefined || m.private === filter.private),

@@ -46,7 +46,15 @@ export const KNOWN_MISMATCHES = {
     { method: 'delete', path: '/api/v1/accounts/{account_id}/agent_bots/{id}/avatar', operationId: 'delete-agent-bot-avatar' },
     // `get '/api', to: 'api#index'`: public, answers {version, timestamp, queue_services, data_services}.
     { method: 'get', path: '/api', operationId: 'api-index' },
-  ],
+    // `resources :dashboard_apps`: the spec has no dashboard_apps path at all. Their bodies are checked
+    // against DASHBOARD_APP_BODY, derived from the controller's permitted params (below).
+    { method: 'get', path: '/api/v1/accounts/{account_id}/dashboard_apps', operationId: 'list-dashboard-apps' },
+    { method: 'post', path: '/api/v1/accounts/{account_id}/dashboard_apps', operationId: 'create-dashboard-app', requestSchema: 'DASHBOARD_APP_BODY' },
+    { method: 'get', path: '/api/v1/accounts/{account_id}/dashboard_apps/{id}', operationId: 'get-dashboard-app' },
+    { method: 'patch', path: '/api/v1/accounts/{account_id}/dashboard_apps/{id}', operationId: 'update-dashboard-app', requestSchema: 'DASHBOARD_APP_BODY' },
+    { method: 'put', path: '/api/v1/accounts/{account_id}/dashboard_apps/{id}', operationId: 'update-dashboard-app-put', requestSchema: 'DASHBOARD_APP_BODY' },
+    { method: 'delete', path: '/api/v1/accounts/{account_id}/dashboard_apps/{id}', operationId: 'delete-dashboard-app' },
+  ] as Array<{ method: string; path: string; operationId: string; requestSchema?: keyof typeof EXTRA_REQUEST_SCHEMAS }>,
   /** Request bodies Chatwoot accepts but the spec's schema rejects: key "METHOD template" → normaliser. */
   requestBodies: {
     // `{"agent_bot": null}` detaches the bot (inboxes_controller#set_agent_bot); the spec types it as number.
@@ -79,6 +87,35 @@ export const KNOWN_MISMATCHES = {
     'POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels',
     'POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes',
   ],
+};
+
+/**
+ * Request bodies of routes the spec omits, derived from Chatwoot v4.15.1's controller rather than a
+ * spec. A route the spec lacks is a violation ("matches no path in the spec") unless it is listed in
+ * extraOperations; a listed one has its body checked against the schema it names here, or not at all
+ * when it names none (GET, DELETE, and the agent bot routes, which take no body).
+ */
+const EXTRA_REQUEST_SCHEMAS = {
+  // dashboard_apps_controller.rb: `params.require(:dashboard_app).permit(:title, content: [:url, :type])`.
+  // Rails drops unpermitted keys silently; here they are violations, so the bot sends only what counts.
+  DASHBOARD_APP_BODY: {
+    type: 'object',
+    required: ['dashboard_app'],
+    additionalProperties: false,
+    properties: {
+      dashboard_app: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          title: { type: 'string' },
+          content: {
+            type: 'array',
+            items: { type: 'object', required: ['url', 'type'], additionalProperties: false, properties: { url: { type: 'string' }, type: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
 };
 
 function normaliseBotType(b: any): any {
@@ -158,6 +195,13 @@ function buildValidator(spec: any): ContractValidator {
     const match = matchOperation(method, path);
     if (!match) return [describeUnmatched(method, path)];
     const key = `${method.toUpperCase()} ${match.pathTemplate}`;
+    const extraSchema = match.operation['x-request-schema'] as object | undefined;
+    if (extraSchema) {
+      let validateExtra = compiled.get(key);
+      if (validateExtra === undefined) compiled.set(key, (validateExtra = ajv.compile(extraSchema)));
+      if (validateExtra(body ?? null)) return [];
+      return (validateExtra.errors ?? []).map((e) => `${key}: ${formatError('body', e)}`);
+    }
     const requestBody = match.operation.requestBody;
     const jsonSchema = requestBody?.content?.['application/json']?.schema;
     if (!jsonSchema) return [];
@@ -236,7 +280,8 @@ function indexRoutes(spec: any): Map<number, Route[]> {
     for (const method of HTTP_METHODS) if (item[method]) add(template, method, item[method]);
   }
   for (const extra of KNOWN_MISMATCHES.extraOperations) {
-    add(extra.path, extra.method, { operationId: extra.operationId, 'x-not-in-spec': true, responses: {} });
+    const requestSchema = extra.requestSchema ? EXTRA_REQUEST_SCHEMAS[extra.requestSchema] : undefined;
+    add(extra.path, extra.method, { operationId: extra.operationId, 'x-not-in-spec': true, responses: {}, ...(requestSchema ? { 'x-request-schema': requestSchema } : {}) });
   }
   const bySize = new Map<number, Route[]>();
   for (const route of routes.values()) {

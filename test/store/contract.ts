@@ -4,6 +4,7 @@ import type { InboundMessage } from '../../src/domain/events.js';
 import type { Store, StoredEvent } from '../../src/store/store.js';
 import { turnIdFor } from '../../src/rules/turn-id.js';
 import { describePrivacyContract } from './contract-privacy.js';
+import { describePanelContract } from './panel-contract.js';
 
 /**
  * The behaviour every store must have, run against SQLite and Postgres alike (issue: no behaviour
@@ -307,4 +308,5 @@ export function describeStoreContract(name: string, factory: { open(): Promise<S
     }
   });
   describePrivacyContract(name, factory);
+  describePanelContract(name, factory);
 }

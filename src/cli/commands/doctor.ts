@@ -7,6 +7,7 @@ import { checkChatwootVersion, readChatwootInfo } from '../doctor/chatwoot-versi
 import { checkConfig } from '../doctor/config.js';
 import { checkHermes, strictBuildWarning } from '../doctor/hermes.js';
 import { checkInboxes } from '../doctor/inboxes.js';
+import { checkPanel } from '../doctor/panel.js';
 import { checkPublicUrl } from '../doctor/public-url.js';
 import { checkRunningBot } from '../doctor/running-bot.js';
 import { fail, PROBLEMS, renderReport, skip, warn, type CheckResult } from '../doctor/report.js';
@@ -21,7 +22,7 @@ export const doctor: Command = {
   details: [
     'Runs every check on one screen and exits non-zero when one fails (✗). Warnings (!) do not fail.',
     'Run it where the bot runs, with its environment. With an administrator token (--token or',
-    "CHATWOOT_ADMIN_TOKEN) it also checks the bot's webhook URL, secret, inboxes and hand-off teams in Chatwoot.",
+    "CHATWOOT_ADMIN_TOKEN) it also checks the bot's webhook URL, secret, inboxes, hand-off teams and bot panel in Chatwoot.",
     'It also proves the running bot end to end: GET PUBLIC_URL/healthz, then a signed test event to',
     'PUBLIC_URL/chatwoot/webhook, which the bot must answer "ignored" (nothing is stored or sent).',
     '',
@@ -93,6 +94,7 @@ export const doctor: Command = {
     try {
       const overrides = store ? new Map((await store.listInboxSettings()).map((r) => [r.inboxId, r.settings])) : null;
       if (admin && bot) results.push(await checkInboxes(admin, bot, overrides));
+      if (admin) results.push(await checkPanel(admin, config.publicUrl, store));
       const teams = admin && overrides ? await checkHandoffTeams(admin, overrides) : null;
       if (teams) results.push(teams);
 

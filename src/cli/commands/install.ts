@@ -6,6 +6,8 @@ import { readSetting } from '../env.js';
 import { upsertEnvFile } from '../env-file.js';
 import { MARK } from '../format.js';
 import { loadManifest } from '../manifest.js';
+import { describePanelResult, ensurePanelApp } from '../panel-app.js';
+import { withStore } from '../store.js';
 import { expectedWebhookUrl, printableUrl } from '../webhook-url.js';
 
 export const install: Command = {
@@ -17,6 +19,9 @@ export const install: Command = {
     'PUBLIC_URL + /chatwoot/webhook, or updates the bot of the same name. Running it again changes nothing.',
     'The bot\'s access token and webhook secret are printed once, when the bot is created; with',
     '--write-env they go into .env instead (also for a bot that already exists).',
+    'It also creates or updates the bot panel, a Dashboard App (a tab beside each conversation) at',
+    'PUBLIC_URL/dashboard/ whose URL carries the account\'s key; the key\'s digest goes into the bot\'s',
+    'store, so run install where the bot runs (same DATA_DIR or DATABASE_URL).',
     '',
     'Example: chatwoot-hermes-bot install --account 1 --token <admin token> --public-url https://bot.example.com',
   ].join('\n'),
@@ -66,6 +71,8 @@ export const install: Command = {
         `${MARK.warn} Chatwoot returned no webhook secret: it is older than 4.13 and does not sign webhooks. Set WEBHOOK_TOKEN to a random string of 16+ characters and run install again; the webhook URL will carry it.`,
       );
     }
+    const panel = await withStore(io, { mustExist: false }, ({ store }) => ensurePanelApp({ admin, store }, { publicUrl, rotate: false, now: Date.now() }));
+    for (const line of describePanelResult(panel, admin.accountId)) io.out(line.startsWith(' ') ? line : `${MARK.ok} ${line}`);
     io.out('');
     io.out('Next: chatwoot-hermes-bot inboxes, then chatwoot-hermes-bot enable <inbox-id>; check everything with chatwoot-hermes-bot doctor.');
     return 0;

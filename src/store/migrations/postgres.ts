@@ -3,6 +3,7 @@ import { V1_INITIAL } from './postgres/v1-initial.js';
 import { V2_STORE_FUNCTIONS } from './postgres/v2-store-functions.js';
 import { V3_RULES_IN_TYPESCRIPT } from './postgres/v3-rules-in-typescript.js';
 import { V4_PRIVACY } from './postgres/v4-privacy.js';
+import { V5_BOT_PANEL } from './postgres/v5-bot-panel.js';
 
 /**
  * Versioned schema for the Postgres store: the same versions, names and tables as
@@ -14,4 +15,4 @@ import { V4_PRIVACY } from './postgres/v4-privacy.js';
  * Postgres only: `queue_workers`, the registry of job-queue workers and their heartbeats, which lets
  * a live instance free the jobs of a dead one (scheduler/postgres/). SQLite has no queue.
  */
-export const POSTGRES_MIGRATIONS: PostgresMigration[] = [V1_INITIAL, V2_STORE_FUNCTIONS, V3_RULES_IN_TYPESCRIPT, V4_PRIVACY];
+export const POSTGRES_MIGRATIONS: PostgresMigration[] = [V1_INITIAL, V2_STORE_FUNCTIONS, V3_RULES_IN_TYPESCRIPT, V4_PRIVACY, V5_BOT_PANEL];

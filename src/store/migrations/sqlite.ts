@@ -122,4 +122,18 @@ ALTER TABLE conversations ADD COLUMN forgotten_at INTEGER;
 CREATE INDEX conversations_by_contact ON conversations (contact_id) WHERE contact_id IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'bot panel',
+    // The bot panel (src/dashboard/): each account's panel key, as a SHA-256 digest (the key itself
+    // lives only in the Dashboard App's URL in Chatwoot), and how long Hermes took to answer each turn.
+    sql: `
+CREATE TABLE dashboard_keys (
+  account_id INTEGER PRIMARY KEY,
+  key_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+ALTER TABLE turns ADD COLUMN hermes_ms INTEGER;
+`,
+  },
 ];

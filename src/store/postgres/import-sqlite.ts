@@ -21,6 +21,7 @@ const TABLES: Array<{ name: string; order: string; booleans?: string[]; json?: s
   { name: 'outbox', order: 'turn_id, part', booleans: ['private'] },
   { name: 'sessions', order: 'account_id, conversation_id' },
   { name: 'inbox_settings', order: 'inbox_id', json: ['settings'] },
+  { name: 'dashboard_keys', order: 'account_id' },
 ];
 const BATCH = 500;
 

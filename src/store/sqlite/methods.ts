@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { ConversationKey } from '../../domain/conversation.js';
+import { decideHandOffNow } from '../../rules/handoff-now.js';
 import { decideTakeTurn, type TakeTurnResult } from '../../rules/take-turn.js';
+import type { PanelRows } from '../../domain/panel.js';
 import type { AcceptResult, BotState, ConversationState, DebouncePolicy, OutboxPart, SessionMode, SessionRecord, Store, StoredEvent, TurnOutcome, PartRef, PartStateChange } from '../store.js';
+import * as panel from './panel.js';
 import * as reads from './reads.js';
 import type { Sql } from './rows.js';
 import { sqliteRows } from './snapshots.js';
@@ -128,5 +131,37 @@ export abstract class SqliteStoreMethods implements Store {
     const pass = this.db.transaction(() => privacy.forgetConversation(this.sql, key, opts)).immediate();
     await this.durable();
     return pass;
+  }
+
+  async recordHermesLatency(turnId: string, ms: number): Promise<void> {
+    panel.recordHermesLatency(this.sql, turnId, ms);
+    await this.durable();
+  }
+
+  async panelView(key: ConversationKey, turns: number): Promise<PanelRows> {
+    // One read transaction, so the counts and the turns agree with each other.
+    return this.db.transaction(() => panel.panelView(this.sql, key, turns))();
+  }
+
+  async handOffNow(key: ConversationKey, reason: string, now: number): Promise<{ turnId: string }> {
+    const planned = this.db
+      .transaction(() => {
+        const rows = sqliteRows(this.sql);
+        const decision = decideHandOffNow(rows.turnRows(key), { reason, now });
+        rows.apply(decision.writes);
+        return decision.result;
+      })
+      .immediate();
+    await this.durable();
+    return planned;
+  }
+
+  async getDashboardKeyHash(accountId: number): Promise<string | null> {
+    return panel.getDashboardKeyHash(this.sql, accountId);
+  }
+
+  async saveDashboardKeyHash(accountId: number, keyHash: string, now: number): Promise<void> {
+    panel.saveDashboardKeyHash(this.sql, accountId, keyHash, now);
+    await this.durable();
   }
 }

@@ -1,4 +1,5 @@
 /** Public types of the fake Chatwoot (see fake-chatwoot.ts for the behaviour). */
+import type { DashboardAppRecord } from './dashboard-apps.js';
 import type { RequestFilter } from '../common/http.js';
 import type { ChatwootVersion } from './auth.js';
 import type { ApiIndexHealth } from './api-index.js';
@@ -175,6 +176,11 @@ export interface FakeChatwoot {
   waitFor(predicate: (f: FakeChatwoot) => boolean, timeoutMs?: number): Promise<void>;
   agentBots: Map<number, AgentBotRecord>;
   inboxes: Map<number, InboxRecord>;
+  /** The accounts' Dashboard Apps (chatwoot/dashboard-apps.ts). */
+  dashboardApps: Map<number, DashboardAppRecord>;
+  addDashboardApp(app: { title: string; content: Array<{ url: string; type: string }>; accountId?: number }): DashboardAppRecord;
+  /** Who the conversation screen (/app/accounts/:a/conversations/:c) says is signed in; default the admin. */
+  signIn(agent: { id: number; name: string; email: string }): void;
   addInbox(inbox: { id: number; name: string; channel_type: string; accountId?: number; agentBotId?: number | null }): InboxRecord;
   addAgentBot(bot: Partial<AgentBotRecord> & { name: string }): AgentBotRecord;
   addTeam(team: { id: number; name: string; accountId?: number }): TeamRecord;
