@@ -9,8 +9,14 @@ export class DockerCommandError extends Error {
 }
 
 export function docker(args: string[], timeoutMs = 120_000): Promise<string> {
+  return dockerWithEnv(args, {}, timeoutMs);
+}
+
+/** `docker …` with extra variables in its environment, for `--env NAME` to pass on by name (a URL with a password stays off the command line). */
+export function dockerWithEnv(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('docker', args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error: ExecFileException | null, stdout, stderr) => {
+    const options = { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } };
+    execFile('docker', args, options, (error: ExecFileException | null, stdout, stderr) => {
       if (error) reject(new DockerCommandError(`docker ${args.join(' ')} failed (${error.code ?? error.signal}): ${stderr.trim() || error.message}`));
       else resolve(stdout.trim());
     });
@@ -18,16 +24,9 @@ export function docker(args: string[], timeoutMs = 120_000): Promise<string> {
 }
 
 /** `docker run -d` with these env variables (passed by name from our own environment: never on a command line). */
-export async function runDetached(o: { name: string; image: string; env: Record<string, string>; args: string[] }): Promise<string> {
+export function runDetached(o: { name: string; image: string; env: Record<string, string>; args: string[] }): Promise<string> {
   const envArgs = Object.keys(o.env).flatMap((key) => ['--env', key]);
-  return new Promise((resolve, reject) => {
-    execFile(
-      'docker',
-      ['run', '--detach', '--name', o.name, ...envArgs, ...o.args, o.image],
-      { env: { ...process.env, ...o.env }, timeout: 60_000 },
-      (error, stdout, stderr) => (error ? reject(new DockerCommandError(`docker run ${o.name} failed: ${stderr.trim() || error.message}`)) : resolve(stdout.trim())),
-    );
-  });
+  return dockerWithEnv(['run', '--detach', '--name', o.name, ...envArgs, ...o.args, o.image], o.env, 60_000);
 }
 
 /** One field of `docker inspect`, through a Go template. */

@@ -12,12 +12,13 @@ import { freePort } from '../test/helpers/net.js';
 import { loadFixture } from '../test/helpers/shared.js';
 import { postWebhook } from '../test/helpers/sign.js';
 import { sleep, waitUntil } from '../test/helpers/wait.js';
-import { docker, inspect, jsonLogs, removeQuietly, runDetached } from './test-docker-cli.js';
+import { createTestSchema, dropProcessDatabase, postgresUnavailable } from '../test/helpers/postgres.js';
+import { docker, dockerWithEnv, inspect, jsonLogs, removeQuietly, runDetached } from './test-docker-cli.js';
 
 const image = process.argv[2] ?? 'chatwoot-hermes-bot:test';
 const run = `chb-test-${process.pid}`;
 const volume = `${run}-data`;
-const containers = [`${run}-a`, `${run}-b`];
+const containers = [`${run}-a`, `${run}-b`, `${run}-pg`];
 /** Docker's own default is 10 s, less than the bot's 20 s drain: the compose examples say 30 s too. */
 const STOP_TIMEOUT_S = 30;
 
@@ -25,6 +26,7 @@ let chatwoot: FakeChatwoot;
 let hermes: FakeHermes;
 let port: number;
 let passed = 0;
+let skipped = 0;
 
 async function step(name: string, body: () => Promise<void>): Promise<void> {
   const started = Date.now();
@@ -38,19 +40,20 @@ function expect(condition: boolean, what: string): void {
 }
 
 const webhookUrl = () => `http://127.0.0.1:${port}/chatwoot/webhook`;
-const replies = () => chatwoot.messages(1, 1042, { private: false }).map((m) => m.content);
-function send(id: number, text: string, secret = SECRET) {
+const replies = (conversation = 1042) => chatwoot.messages(1, conversation, { private: false }).map((m) => m.content);
+function send(id: number, text: string, o: { secret?: string; conversation?: number } = {}) {
   const body = loadFixture('message_created-incoming-text');
   body.created_at = new Date().toISOString();
-  customerMessage(id, text)(body);
-  return postWebhook(webhookUrl(), body, secret);
+  customerMessage(id, text, o.conversation)(body);
+  return postWebhook(webhookUrl(), body, o.secret ?? SECRET);
 }
 
-async function startContainer(name: string): Promise<void> {
+async function startContainer(name: string, store: Record<string, string> = {}): Promise<void> {
   const env = {
     ...botEnv({ port, chatwootUrl: chatwoot.url, hermesUrl: hermes.url, dataDir: '/data' }),
     HERMES_TIMEOUT_MS: '15000',
     LOG_LEVEL: 'info',
+    ...store,
   };
   await runDetached({ name, image, env, args: ['--network', 'host', '--volume', `${volume}:/data`] });
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok === true, {
@@ -82,7 +85,7 @@ async function scenario(): Promise<void> {
   });
 
   await step('a webhook signed with another secret is refused', async () => {
-    const res = await send(2, 'forjada', 'not-the-secret');
+    const res = await send(2, 'forjada', { secret: 'not-the-secret' });
     expect(res.status === 401, `a forged webhook got ${res.status} ${JSON.stringify(res.body)}`);
   });
 
@@ -127,7 +130,11 @@ async function scenario(): Promise<void> {
     await sleep(500);
     expect(replies()[2] === 'Resposta 3: Segunda pergunta, durante o deploy', `replies were ${JSON.stringify(replies())}`);
     expect(hermes.runs === 3, `Hermes ran ${hermes.runs} turns for 3 questions`);
+    // Frees the port for the Postgres container (--network host).
+    await docker(['stop', '--time', String(STOP_TIMEOUT_S), b], (STOP_TIMEOUT_S + 30) * 1000);
   });
+
+  await postgresStep(containers[2] as string);
 
   // A measurement, not a check (see keep_pending_on_bot_failure in main()).
   const failed = chatwoot.deliveries.filter((d) => d.outcome === 'failed');
@@ -137,6 +144,39 @@ async function scenario(): Promise<void> {
   await step("every request to Chatwoot matched its API contract", async () => {
     expect(chatwoot.violations().length === 0, chatwoot.violations().join('\n'));
   });
+}
+
+/** The same image on Postgres (DATABASE_URL; the compose example's second file): pg and graphile-worker in the image. */
+async function postgresStep(name: string): Promise<void> {
+  const title = 'on Postgres: the migration, then a webhook in and the reply out';
+  const unavailable = await postgresUnavailable();
+  if (unavailable) {
+    if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`Postgres is required (REQUIRE_POSTGRES=1) but unreachable: ${unavailable}`);
+    skipped += 1;
+    console.log(`skip - ${title} [SKIPPED: no Postgres: ${unavailable}]`);
+    return;
+  }
+  const schema = await createTestSchema();
+  try {
+    await step(title, async () => {
+      const store = { DATABASE_URL: schema.url };
+      const envArgs = Object.keys(store).flatMap((key) => ['--env', key]);
+      const out = await dockerWithEnv(['run', '--rm', '--network', 'host', ...envArgs, image, 'node', 'dist/src/cli/index.js', 'migrate'], store);
+      expect(out.includes('Store ready') && out.toLowerCase().includes('postgres'), `migrate printed: ${out}`);
+      await startContainer(name, store);
+      const res = await send(1, 'Olá pelo Postgres', { conversation: 2042 });
+      expect(res.body?.status === 'accepted', `webhook answered ${res.status} ${JSON.stringify(res.body)}`);
+      await waitUntil(() => replies(2042).length === 1, { timeoutMs: 20_000 });
+      expect(replies(2042)[0] === 'Resposta 1: Olá pelo Postgres', `reply was ${JSON.stringify(replies(2042))}`);
+      await docker(['stop', '--time', String(STOP_TIMEOUT_S), name], (STOP_TIMEOUT_S + 30) * 1000);
+      const exitCode = await inspect(name, '{{.State.ExitCode}}');
+      expect(exitCode === '0', `the Postgres container exited with ${exitCode}`);
+    });
+  } finally {
+    await removeQuietly('container', [name]);
+    await schema.drop().catch(() => undefined);
+    await dropProcessDatabase();
+  }
 }
 
 async function main(): Promise<number> {
@@ -164,7 +204,7 @@ async function main(): Promise<number> {
     await removeQuietly('volume', [volume]);
     await Promise.all([chatwoot.close(), hermes.close()]);
   }
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   return failed === 0 ? 0 : 1;
 }
 
