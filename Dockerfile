@@ -11,6 +11,7 @@
 ARG BASE=node:24-bookworm-slim
 
 FROM ${BASE} AS build
+LABEL org.opencontainers.image.title=chatwoot-hermes-bot
 WORKDIR /app
 # better-sqlite3 is a native addon compiled here for this exact Node; the slim images have no compiler.
 # Built from source on purpose: the prebuilt binary would be downloaded from outside the npm registry.

@@ -23,8 +23,10 @@ need_root() {
 if ! command -v dockerd >/dev/null && ! docker info >/dev/null 2>&1; then
   need_root "installing docker.io"
   echo "== installing Debian's docker.io"
+  # With its recommended packages, as tested (apparmor's parser among them: dockerd needs it where
+  # the kernel enables AppArmor).
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >/dev/null
 fi
 
 DOCKERD_PID=""
@@ -56,10 +58,17 @@ fi
 echo "== docker build --build-arg BASE=$BASE_IMAGE -t $IMAGE"
 started=$(date +%s)
 # --network host: the build reaches Debian's mirror and the npm registry as this machine does.
-docker build --network host --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" . >/tmp/chatwoot-hermes-bot-docker-build.log 2>&1 \
-  || { tail -n 60 /tmp/chatwoot-hermes-bot-docker-build.log >&2; echo "!! docker build failed" >&2; exit 1; }
+# The build stage gets a tag of its own, so that it stays as the next run's cache (the native addon
+# takes minutes to compile) while the stages of earlier builds, left untagged, can be removed below.
+build() {
+  docker build --force-rm --network host --build-arg "BASE=$BASE_IMAGE" "$@" . >>/tmp/chatwoot-hermes-bot-docker-build.log 2>&1 \
+    || { tail -n 60 /tmp/chatwoot-hermes-bot-docker-build.log >&2; echo "!! docker build failed" >&2; exit 1; }
+}
+: >/tmp/chatwoot-hermes-bot-docker-build.log
+build --target build -t "$IMAGE-build"
+build -t "$IMAGE"
 echo "   built in $(( $(date +%s) - started )) s"
-# Earlier builds of the same tag leave untagged images behind; only this project's are removed.
+# Only this project's untagged images (earlier builds of the same tags) are removed.
 docker image prune --force --filter "label=org.opencontainers.image.title=chatwoot-hermes-bot" >/dev/null
 size=$(docker image inspect --format '{{.Size}}' "$IMAGE")
 base_size=$(docker image inspect --format '{{.Size}}' "$BASE_IMAGE")
