@@ -27,6 +27,7 @@ import type {
 import { HANDOFF_PARTS } from '../domain/outbox.js';
 import type { ErasedCounts, ForgetPass } from '../domain/privacy.js';
 import * as privacy from './postgres/privacy.js';
+import * as sessions from './postgres/sessions.js';
 
 export type { PostgresOptions } from './postgres/connection.js';
 
@@ -161,31 +162,16 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ inboxId: num(r.inbox_id), settings: r.settings as Record<string, unknown> }));
   }
 
-  async getSession(key: ConversationKey): Promise<SessionRecord | null> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM sessions WHERE account_id = $1 AND conversation_id = $2', [key.accountId, key.conversationId]);
-    return rows[0] ? toSession(rows[0]) : null;
+  getSession(key: ConversationKey): Promise<SessionRecord | null> {
+    return sessions.getSession(this.pool, key);
   }
 
-  async saveSession(key: ConversationKey, s: { sessionId: string; mode: SessionMode; generation: number }, now: number): Promise<SessionRecord> {
-    const { rows } = await this.pool.query<Row>(
-      `INSERT INTO sessions AS s (account_id, conversation_id, session_id, mode, generation, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (account_id, conversation_id) DO UPDATE SET
-         session_id = excluded.session_id, mode = excluded.mode,
-         created_at = CASE WHEN excluded.generation <> s.generation THEN excluded.created_at ELSE s.created_at END,
-         turn_count = CASE WHEN excluded.generation <> s.generation THEN 0 ELSE s.turn_count END,
-         generation = excluded.generation
-       RETURNING *`,
-      [key.accountId, key.conversationId, s.sessionId, s.mode, s.generation, now],
-    );
-    return toSession(rows[0]!);
+  saveSession(key: ConversationKey, session: { sessionId: string; mode: SessionMode; generation: number }, now: number): Promise<SessionRecord> {
+    return sessions.saveSession(this.pool, key, { ...session, now });
   }
 
-  async listSessions(filter: Partial<ConversationKey> = {}): Promise<SessionRecord[]> {
-    const { rows } = await this.pool.query<Row>(
-      `SELECT * FROM sessions WHERE ($1::bigint IS NULL OR account_id = $1) AND ($2::bigint IS NULL OR conversation_id = $2) ORDER BY account_id, conversation_id`,
-      [filter.accountId ?? null, filter.conversationId ?? null],
-    );
-    return rows.map(toSession);
+  listSessions(filter: Partial<ConversationKey> = {}): Promise<SessionRecord[]> {
+    return sessions.listSessions(this.pool, filter);
   }
 
   /** One statement: the reply, the parts not planned yet, and the whole outbox (the parts already there and those just added). */
