@@ -13,6 +13,11 @@ export interface CliIo {
   log: Logger;
   /** Where requests for PUBLIC_URL really go (doctor's end-to-end probe). Unset = PUBLIC_URL itself; tests route it to a local bot. */
   reach?: (publicUrl: string) => string;
+  /**
+   * A secret for `key=-` from standard input (stdin.ts: piped, or typed without echo at a terminal);
+   * `prompt` is shown only at a terminal. Unset = standard input is not available to this caller.
+   */
+  readSecret?: (prompt: string) => Promise<string>;
 }
 
 export interface OptionSpec {
@@ -55,4 +60,21 @@ export class CliError extends Error {
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const v = args.values[name];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/**
+ * `--json`: one JSON document on stdout instead of the text, for scripts. Each command's shape is
+ * documented in README → Commands and pinned by its test; errors stay plain sentences on stderr
+ * with the same exit codes, so a script checks the code first.
+ */
+export const JSON_OPTION: Record<string, OptionSpec> = {
+  json: { type: 'boolean', help: 'Print one JSON document on stdout instead of text (shape: README → Commands)' },
+};
+
+export function wantsJson(args: ParsedArgs): boolean {
+  return args.values.json === true;
+}
+
+export function printJson(io: Pick<CliIo, 'out'>, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
 }

@@ -14,6 +14,13 @@ export function describeOverrides(settings: Record<string, unknown> | null | und
   });
 }
 
+/** An inbox's stored overrides for `--json`: values as stored, each secret replaced by "(set, hidden)". */
+export function publicOverrides(settings: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([key, value]) => [key, (SECRET_INBOX_KEYS as readonly string[]).includes(key) ? hidden(String(value)) : value]),
+  );
+}
+
 /**
  * Every inbox's stored overrides, or 'unavailable' when there is no store here (the CLI run on a
  * laptop, the bot on a server): commands that merely show them must not create an empty store.

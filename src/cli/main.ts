@@ -13,7 +13,7 @@ import { migrate } from './commands/migrate.js';
 import { migrateStore } from './commands/migrate-store.js';
 import { sessions } from './commands/sessions.js';
 import { MARK } from './format.js';
-import { loadManifest } from './manifest.js';
+import { loadManifest, packageVersion } from './manifest.js';
 
 export const COMMANDS: Command[] = [install, inboxes, enable, disable, inboxConfig, doctor, sessions, forget, dashboardKey, migrate, migrateStore];
 
@@ -25,10 +25,28 @@ const BIN = 'chatwoot-hermes-bot';
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    io.out(topic ? commandHelp(topic) : generalHelp());
-    return name === undefined ? 2 : 0;
+  if (name === '--version' || name === '-V') {
+    io.out(packageVersion());
+    return 0;
+  }
+  // No arguments is a usage error (a script that lost its arguments must not look successful): the
+  // usage goes to stderr so stdout stays empty for whoever parses it.
+  if (name === undefined) {
+    io.err(generalHelp());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    if (name !== 'help' || rest[0] === undefined) {
+      io.out(generalHelp());
+      return 0;
+    }
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    if (!topic) {
+      io.err(`${MARK.fail} No help for "${rest[0]}": there is no such command.\n\n${generalHelp()}`);
+      return 2;
+    }
+    io.out(commandHelp(topic));
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
@@ -64,6 +82,7 @@ function generalHelp(): string {
     `${BIN} — ${manifest.name}: ${manifest.description}`,
     '',
     `Usage: ${BIN} <command> [options]`,
+    `       ${BIN} --version`,
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

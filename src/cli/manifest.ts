@@ -74,3 +74,10 @@ export function loadManifest(): Manifest {
 export function manifestSetting(name: string): ManifestSetting | undefined {
   return loadManifest().settings.find((s) => s.name === name);
 }
+
+/** The package's version (package.json next to manifest.json), for `--version`. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  if (typeof pkg.version !== 'string') throw new Error('package.json has no version');
+  return pkg.version;
+}

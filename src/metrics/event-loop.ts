@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import { Gauge, type Registry } from 'prom-client';
 
 /** Sampling every 10 ms: fine enough to see a 50 ms stall (the ack target), at no measurable cost. */
@@ -11,7 +11,7 @@ const RESOLUTION_MS = 10;
  * bot would each see only part of it.
  */
 export class EventLoopDelay {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private readonly histogram: ELDHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 
   constructor(registry: Registry, prefix: string) {
     const histogram = this.histogram;

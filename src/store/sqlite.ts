@@ -1,8 +1,9 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { decideAccept } from '../rules/accept.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
+import { sqliteFile } from './sqlite/file.js';
 import { SqliteStoreMethods } from './sqlite/methods.js';
 import type { Row, Sql } from './sqlite/rows.js';
 import { sqliteRows } from './sqlite/snapshots.js';
@@ -69,7 +70,7 @@ export class SqliteStore extends SqliteStoreMethods {
 
   static open(dataDir: string): SqliteStore {
     mkdirSync(dataDir, { recursive: true });
-    return new SqliteStore(join(dataDir, 'chatwoot-hermes-bot.sqlite'));
+    return new SqliteStore(sqliteFile(dataDir));
   }
 
   constructor(file: string) {

@@ -31,7 +31,7 @@ describe('chatwoot-hermes-bot', () => {
 
   it('answers wrong usage with exit code 2 and a pointer to --help', async () => {
     w = await startCliWorld();
-    expect(await w.run([])).toMatchObject({ code: 2, stdout: expect.stringContaining('Usage: chatwoot-hermes-bot <command>') });
+    expect(await w.run([])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('Usage: chatwoot-hermes-bot <command>') });
     expect(await w.run(['instal'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown command "instal"') });
     expect(await w.run(['inboxes', '--acount', '1'])).toMatchObject({ code: 2, stderr: '✗ unknown option --acount. See: chatwoot-hermes-bot inboxes --help' });
     expect(await w.run(['inboxes', '--account'])).toMatchObject({ code: 2, stderr: expect.stringContaining('option --account') });
@@ -43,7 +43,7 @@ describe('chatwoot-hermes-bot', () => {
     const first = await w.run(['install']);
     const env = { ...botEnv(w), WEBHOOK_TOKEN: 'webhook-token-1234567890' };
     expect(first.stdout).toContain(env.CHATWOOT_BOT_TOKEN);
-    await w.run(['inbox-config', '7', 'hermesApiKey=inbox-hermes-key']);
+    await w.run(['inbox-config', '7', 'hermesApiKey=inbox-hermes-key', '--create']);
     const secrets = [env.CHATWOOT_BOT_TOKEN, env.CHATWOOT_WEBHOOK_SECRET, env.WEBHOOK_TOKEN, 'admin-token', 'wrong-admin-token', 'hermes-key', 'inbox-hermes-key'];
     const runs = [
       ['install'],

@@ -82,7 +82,7 @@ describe('doctor: Chatwoot 4.14.2 and later', () => {
 describe('doctor: hand-off teams', () => {
   it('Hand-off team does not exist: Chatwoot would answer 200 null and clear the team', async () => {
     await healthy({ teams: [{ id: 1, name: 'Suporte' }] });
-    await w.run(['inbox-config', '7', 'handoffTeamId=3']);
+    await w.run(['inbox-config', '7', 'handoffTeamId=3', '--create']);
     const res = await w.run(['doctor']);
     expect(marked(res.stdout, '✗')).toEqual([`✗ ${PROBLEMS.teamUnknown.headline}: inbox 7 hands off to team 3`]);
     expect(res.stdout).toContain('    teams of account 1: 1 (Suporte)');
@@ -92,7 +92,7 @@ describe('doctor: hand-off teams', () => {
 
   it('an existing team passes; a switched-off inbox is not checked', async () => {
     await healthy({ teams: [{ id: 3, name: 'Vendas' }] });
-    await w.run(['inbox-config', '7', 'handoffTeamId=3']);
+    await w.run(['inbox-config', '7', 'handoffTeamId=3', '--create']);
     await w.run(['inbox-config', '8', 'handoffTeamId=99', 'enabled=false']);
     const res = await w.run(['doctor']);
     expect(res.stdout).toContain('✓ Hand-off teams exist: inbox 7 → 3 (Vendas)');

@@ -198,7 +198,7 @@ describe('doctor: every ✗ has a cause that provokes it', () => {
 
   it("an inbox's own Hermes profile is checked too", async () => {
     await healthy();
-    await w.run(['inbox-config', '7', `hermesUrl=http://127.0.0.1:${await closedPort()}`, 'hermesApiKey=inbox-key']);
+    await w.run(['inbox-config', '7', `hermesUrl=http://127.0.0.1:${await closedPort()}`, 'hermesApiKey=inbox-key', '--create']);
     const res = await expectFailure(PROBLEMS.hermesUnreachable);
     expect(res.stdout).toMatch(/✗ Hermes not reachable: Hermes of inbox 7 at http:\/\/127\.0\.0\.1:\d+/);
     expect(res.stdout).toMatch(/✓ Hermes reachable at/);
@@ -242,7 +242,7 @@ describe('doctor: warnings (!) do not fail', () => {
 
   it('warns when the bot is connected to no inbox, or switched off in all of them', async () => {
     await healthy();
-    await w.run(['inbox-config', '7', 'enabled=false']);
+    await w.run(['inbox-config', '7', 'enabled=false', '--create']);
     expect((await w.run(['doctor'])).stdout).toContain('! The bot is connected to 7 (WhatsApp Vendas) [switched off], but its settings switch it off in all of them');
     await w.run(['disable', '7']);
     const res = await w.run(['doctor']);
@@ -294,7 +294,7 @@ describe('doctor: the tools Hermes gives customers (GET /v1/toolsets)', () => {
     await healthy();
     const other = await (await import('../fakes/fake-hermes.js')).startFakeHermes({ apiKey: 'inbox-key', platformToolsets: ['web', 'code_execution'] });
     try {
-      await w.run(['inbox-config', '7', `hermesUrl=${other.url}`, 'hermesApiKey=inbox-key']);
+      await w.run(['inbox-config', '7', `hermesUrl=${other.url}`, 'hermesApiKey=inbox-key', '--create']);
       const res = await w.run(['doctor']);
       expect(lines(res.stdout, '✗')).toEqual([expect.stringMatching(/^✗ Hermes offers customers risky tools: Hermes of inbox 7 at \S+ enables code_execution \(runs code on the Hermes host\)$/)]);
       expect(res.all).not.toContain('inbox-key');

@@ -52,7 +52,7 @@ describe('enable', () => {
 
   it('reminds that the bot is switched off in its own settings for that inbox', async () => {
     await installed();
-    await w.run(['inbox-config', '7', 'enabled=false']);
+    await w.run(['inbox-config', '7', 'enabled=false', '--create']);
     const res = await w.run(['enable', '7']);
     expect(res.stdout).toContain('The bot stays silent there: its settings say enabled=false. To answer: chatwoot-hermes-bot inbox-config 7 enabled=true');
   });

@@ -31,7 +31,7 @@ async function cli(...argv: string[]) {
 describe('inbox-config', () => {
   it('sets, shows (secrets hidden), removes and validates overrides', async () => {
     dir = mkdtempSync(join(tmpdir(), 'cwhb-inbox-'));
-    const set = await cli('inbox-config', '7', 'instructions=Você vende bicicletas.', 'debounceMs=4000', 'hermesApiKey=k-secret-7', 'handoffTeamId=3', 'handoffLabel=humano');
+    const set = await cli('inbox-config', '7', 'instructions=Você vende bicicletas.', 'debounceMs=4000', 'hermesApiKey=k-secret-7', 'handoffTeamId=3', 'handoffLabel=humano', '--create');
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('✓ Saved the settings of inbox 7 (SQLite in');
     expect(set.stdout).toContain('the running bot applies them within 5 s');
@@ -61,7 +61,7 @@ describe('inbox-config', () => {
 
   it('warns when a Hermes URL would receive the global key', async () => {
     dir = mkdtempSync(join(tmpdir(), 'cwhb-inbox-'));
-    const res = await cli('inbox-config', '7', 'hermesUrl=http://10.0.0.5:8642');
+    const res = await cli('inbox-config', '7', 'hermesUrl=http://10.0.0.5:8642', '--create');
     expect(res.stdout).toContain('! hermesUrl is set without hermesApiKey: the global HERMES_API_KEY will be sent to http://10.0.0.5:8642');
   });
 
@@ -77,7 +77,7 @@ describe('per-inbox overrides change what the Hermes call uses (the real bot, en
   it("inbox 7 talks to its own Hermes profile with its own key and instructions; inbox 8 keeps the global ones; a disabled inbox is ignored", async () => {
     dir = mkdtempSync(join(tmpdir(), 'cwhb-inbox-'));
     profile = await startFakeHermes({ apiKey: 'inbox-7-key', reply: ({ userText }) => `Perfil das bicicletas: ${userText}` });
-    expect((await cli('inbox-config', '7', `hermesUrl=${profile.url}`, 'hermesApiKey=inbox-7-key', 'instructions=Você vende bicicletas.')).code).toBe(0);
+    expect((await cli('inbox-config', '7', `hermesUrl=${profile.url}`, 'hermesApiKey=inbox-7-key', 'instructions=Você vende bicicletas.', '--create')).code).toBe(0);
     expect((await cli('inbox-config', '9', 'enabled=false')).code).toBe(0);
     h = await startHarness({ dataDir: join(dir, 'data'), env: { HERMES_INSTRUCTIONS: 'Instruções globais.' } });
 

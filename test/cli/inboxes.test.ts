@@ -19,7 +19,7 @@ describe('inboxes', () => {
 
     await w.run(['install']);
     await w.run(['enable', '7']);
-    await w.run(['inbox-config', '9', 'enabled=false', 'hermesApiKey=very-secret-inbox-key', 'debounceMs=5000']);
+    await w.run(['inbox-config', '9', 'enabled=false', 'hermesApiKey=very-secret-inbox-key', 'debounceMs=5000', '--create']);
     const res = await w.run(['inboxes']);
     expect(res.code).toBe(0);
     const rows = res.stdout.split('\n');

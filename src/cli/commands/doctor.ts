@@ -1,6 +1,6 @@
 import { accountIdOf, ADMIN_OPTIONS, botNameOf } from '../admin.js';
 import { ChatwootAdmin, type AgentBot } from '../chatwoot-admin.js';
-import { CliError, stringOption, type Command } from '../command.js';
+import { CliError, JSON_OPTION, printJson, stringOption, wantsJson, type Command } from '../command.js';
 import { checkBotInChatwoot } from '../doctor/bot.js';
 import { checkBotToken } from '../doctor/chatwoot.js';
 import { checkChatwootVersion, readChatwootInfo } from '../doctor/chatwoot-version.js';
@@ -10,7 +10,7 @@ import { checkInboxes } from '../doctor/inboxes.js';
 import { checkPanel } from '../doctor/panel.js';
 import { checkPublicUrl } from '../doctor/public-url.js';
 import { checkRunningBot } from '../doctor/running-bot.js';
-import { fail, PROBLEMS, renderReport, skip, warn, type CheckResult } from '../doctor/report.js';
+import { fail, PROBLEMS, renderReport, reportJson, skip, warn, type CheckResult } from '../doctor/report.js';
 import { checkSigningSecret } from '../doctor/secret.js';
 import { checkStore } from '../doctor/store.js';
 import { checkHandoffTeams } from '../doctor/teams.js';
@@ -28,7 +28,7 @@ export const doctor: Command = {
     '',
     'Example: chatwoot-hermes-bot doctor --account 1 --token <admin token>',
   ].join('\n'),
-  options: { ...ADMIN_OPTIONS },
+  options: { ...ADMIN_OPTIONS, ...JSON_OPTION },
   async run(io, args) {
     if (args.positionals.length > 0) throw new CliError(`doctor takes no arguments (got "${args.positionals.join(' ')}")`, 2);
     const results: CheckResult[] = [];
@@ -36,7 +36,8 @@ export const doctor: Command = {
     const rawAccount = stringOption(args, 'account') ?? io.env.CHATWOOT_ACCOUNT_ID?.trim();
     const accountId = accountIdOf(rawAccount);
     const report = () => {
-      io.out(renderReport(`chatwoot-hermes-bot doctor — bot "${name}"${accountId === null ? '' : `, account ${accountId}`}`, results));
+      if (wantsJson(args)) printJson(io, reportJson({ bot: name, accountId }, results));
+      else io.out(renderReport(`chatwoot-hermes-bot doctor — bot "${name}"${accountId === null ? '' : `, account ${accountId}`}`, results));
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     };
 

@@ -1,9 +1,10 @@
 import { inboxSettingsSchema, parseInboxSettingAssignments, type InboxSettingsInput } from '../../config/inbox-settings.js';
 import { SETTINGS_TTL_MS } from '../../conversation/settings.js';
 import { parseId } from '../args.js';
-import { CliError, type Command } from '../command.js';
+import { CliError, JSON_OPTION, printJson, wantsJson, type CliIo, type Command } from '../command.js';
 import { MARK } from '../format.js';
-import { describeOverrides } from '../inbox-overrides.js';
+import { describeOverrides, publicOverrides } from '../inbox-overrides.js';
+import { resolveSecretAssignments } from '../secret-assignments.js';
 import { withStore } from '../store.js';
 
 /** What each per-inbox key means. Typed over the schema: a new setting cannot be added without a line here. */
@@ -36,25 +37,34 @@ export const inboxConfig: Command = {
   details: [
     'Without key=value: shows what the inbox overrides. With them: changes those overrides; `key=`',
     '(empty) removes one, so the global setting applies again. Lists take comma-separated values or a',
-    `JSON array. The running bot picks changes up within ${SETTINGS_TTL_MS / 1000} s. Stored in the bot's store (DATA_DIR or DATABASE_URL).`,
+    `JSON array. The running bot picks changes up within ${SETTINGS_TTL_MS / 1000} s. Stored in the bot's store (DATA_DIR or DATABASE_URL),`,
+    'which must already exist (the bot or `migrate` created it) unless --create is given: run it where the bot runs.',
+    'A secret is read from standard input with key=- (printed nowhere, kept out of shell history).',
     '',
     'Keys:',
     ...Object.entries(KEYS).map(([k, v]) => `  ${k.padEnd(21)} ${v}`),
     '',
     'Examples:',
     '  chatwoot-hermes-bot inbox-config 7 instructions="You sell bicycles in Lisbon." debounceMs=4000',
-    '  chatwoot-hermes-bot inbox-config 7 hermesUrl=http://10.0.0.5:8642 hermesApiKey=… handoffTeamId=3',
+    '  printf \'%s\' "$INBOX_7_KEY" | chatwoot-hermes-bot inbox-config 7 hermesUrl=http://10.0.0.5:8642 hermesApiKey=- handoffTeamId=3',
     '  chatwoot-hermes-bot inbox-config 7 enabled=false',
   ].join('\n'),
-  options: {},
+  options: {
+    create: { type: 'boolean', help: 'Create the store if there is none here (otherwise a write refuses, so it cannot land in a store no bot reads)' },
+    ...JSON_OPTION,
+  },
   async run(io, args) {
-    const [rawId, ...assignments] = args.positionals;
+    const [rawId, ...given] = args.positionals;
     const inboxId = parseId(rawId, 'The inbox id');
-    return withStore(io, { mustExist: assignments.length === 0 }, async ({ store, where }) => {
+    const assignments = await resolveSecretAssignments(io, given);
+    const writing = assignments.length > 0;
+    const opening = { mustExist: !writing || args.values.create !== true, createHint: writing ? 'or pass --create to start a new store here' : undefined };
+    return withStore(io, opening, async ({ store, where, created }) => {
       const stored = (await store.getInboxSettings(inboxId)) ?? {};
-      if (assignments.length === 0) {
-        show(io.out, inboxId, stored, where);
+      if (!writing) {
         const problems = invalidity(stored);
+        if (wantsJson(args)) return done(io, { inboxId, store: where, storeCreated: false, saved: false, settings: publicOverrides(stored), invalid: problems, warnings: [] });
+        show(io.out, inboxId, stored, where);
         if (problems) io.out(`${MARK.warn} These stored settings are invalid (${problems}); the bot uses the defaults in this inbox. Fix them with key=value, or remove a bad key with key=.`);
         return 0;
       }
@@ -66,15 +76,39 @@ export const inboxConfig: Command = {
         throw new CliError((error as Error).message, 2);
       }
       await store.saveInboxSettings(inboxId, next, Date.now());
+      const warnings =
+        next.hermesUrl && !next.hermesApiKey
+          ? [`hermesUrl is set without hermesApiKey: the global HERMES_API_KEY will be sent to ${next.hermesUrl}. Set hermesApiKey=- (read from standard input) if that server has its own key.`]
+          : [];
+      if (wantsJson(args)) return done(io, { inboxId, store: where, storeCreated: created, saved: true, settings: publicOverrides(next as Record<string, unknown>), invalid: null, warnings });
+      if (created) io.out(`${MARK.ok} Created a new store: ${where}.`);
       io.out(`${MARK.ok} Saved the settings of inbox ${inboxId} (${where}); the running bot applies them within ${SETTINGS_TTL_MS / 1000} s.`);
       show(io.out, inboxId, next as Record<string, unknown>, null);
-      if (next.hermesUrl && !next.hermesApiKey) {
-        io.out(`${MARK.warn} hermesUrl is set without hermesApiKey: the global HERMES_API_KEY will be sent to ${next.hermesUrl}. Set hermesApiKey=… if that server has its own key.`);
-      }
+      for (const warning of warnings) io.out(`${MARK.warn} ${warning}`);
       return 0;
     });
   },
 };
+
+/**
+ * `inbox-config --json`, one shape for showing and saving: the inbox's overrides after the command
+ * (secrets "(set, hidden)"), the store it read or wrote, whether it created that store, and why stored
+ * settings are invalid (null when valid).
+ */
+interface InboxConfigJson {
+  inboxId: number;
+  store: string;
+  storeCreated: boolean;
+  saved: boolean;
+  settings: Record<string, unknown>;
+  invalid: string | null;
+  warnings: string[];
+}
+
+function done(io: CliIo, result: InboxConfigJson): number {
+  printJson(io, result);
+  return 0;
+}
 
 function invalidity(stored: Record<string, unknown>): string | null {
   const parsed = inboxSettingsSchema.safeParse(stored);

@@ -1,8 +1,8 @@
 import { ADMIN_OPTIONS, adminFromArgs, botNameOf, findOurBot } from '../admin.js';
 import type { AgentBot, Inbox } from '../chatwoot-admin.js';
-import { CliError, type Command } from '../command.js';
+import { CliError, JSON_OPTION, printJson, wantsJson, type Command } from '../command.js';
 import { MARK, table } from '../format.js';
-import { describeOverrides, readStoredOverrides } from '../inbox-overrides.js';
+import { describeOverrides, publicOverrides, readStoredOverrides } from '../inbox-overrides.js';
 import { mapLimited } from '../map-limited.js';
 
 export const inboxes: Command = {
@@ -14,7 +14,7 @@ export const inboxes: Command = {
     '(this one, another one, or none) and the settings this bot keeps for it (inbox-config), when the',
     "bot's store is reachable from here.",
   ].join('\n'),
-  options: { ...ADMIN_OPTIONS },
+  options: { ...ADMIN_OPTIONS, ...JSON_OPTION },
   async run(io, args) {
     if (args.positionals.length > 0) throw new CliError(`inboxes takes no arguments (got "${args.positionals.join(' ')}")`, 2);
     const admin = adminFromArgs(io, args);
@@ -22,6 +22,24 @@ export const inboxes: Command = {
     const [ours, list] = await Promise.all([findOurBot(admin, name, io.env.CHATWOOT_BOT_TOKEN?.trim()), admin.listInboxes()]);
     const connected = await mapLimited(list, 8, (inbox) => admin.inboxBot(inbox.id));
     const overrides = await readStoredOverrides(io);
+    if (wantsJson(args)) {
+      printJson(io, {
+        accountId: admin.accountId,
+        bot: ours ? { id: ours.id, name: ours.name } : null,
+        settingsAvailable: overrides !== 'unavailable',
+        inboxes: list.map((inbox, i) => {
+          const bot = connected[i] ?? null;
+          return {
+            id: inbox.id,
+            name: inbox.name,
+            channel: channel(inbox),
+            connectedBot: bot ? { id: bot.id, name: bot.name, thisBot: ours !== null && bot.id === ours.id } : null,
+            settings: overrides === 'unavailable' ? null : publicOverrides(overrides.get(inbox.id) ?? {}),
+          };
+        }),
+      });
+      return 0;
+    }
 
     io.out(
       ours

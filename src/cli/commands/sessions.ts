@@ -3,7 +3,7 @@ import { SessionRunner } from '../../hermes/session.js';
 import { importWebhookSessions, webhookRoute } from '../../hermes/webhook-sessions.js';
 import type { SessionRecord } from '../../store/store.js';
 import { parseId } from '../args.js';
-import { CliError, stringOption, type CliIo, type Command, type ParsedArgs } from '../command.js';
+import { CliError, JSON_OPTION, printJson, stringOption, wantsJson, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { MARK, table } from '../format.js';
 import { withStore } from '../store.js';
 
@@ -29,10 +29,11 @@ export const sessions: Command = {
     account: { type: 'string', value: 'id', help: 'Only this Chatwoot account' },
     conversation: { type: 'string', value: 'id', help: 'Only this conversation (the number in its Chatwoot address)' },
     route: { type: 'string', value: 'name', help: 'import-webhook: the Hermes webhook route (default captain-inbox-<inbox-id>)' },
+    ...JSON_OPTION,
   },
   async run(io, args) {
     const [sub, ...rest] = args.positionals;
-    if (sub === 'reset') return reset(io, rest);
+    if (sub === 'reset') return reset(io, args, rest);
     if (sub === 'import-webhook') return importWebhook(io, args, rest);
     if (sub !== undefined) throw new CliError(`unknown sessions subcommand "${sub}" (did you mean: sessions reset <account-id> <conversation-id>?)`, 2);
     return list(io, args);
@@ -48,6 +49,10 @@ async function list(io: CliIo, args: ParsedArgs): Promise<number> {
   };
   return withStore(io, { mustExist: true }, async ({ store, where }) => {
     const records = await store.listSessions(filter);
+    if (wantsJson(args)) {
+      printJson(io, { store: where, sessions: records.map(sessionJson) });
+      return 0;
+    }
     if (records.length === 0) {
       io.out(conversation || account ? `No Hermes session for that ${conversation ? 'conversation' : 'account'} yet (${where}).` : `No Hermes sessions yet (${where}): they start with each conversation's first answered message.`);
       return 0;
@@ -59,6 +64,20 @@ async function list(io: CliIo, args: ParsedArgs): Promise<number> {
   });
 }
 
+/** `sessions --json`: one object per conversation; times in ISO 8601 (UTC), lastUsedAt null before the first turn. */
+function sessionJson(s: SessionRecord) {
+  return {
+    accountId: s.key.accountId,
+    conversationId: s.key.conversationId,
+    sessionId: s.sessionId,
+    mode: s.mode,
+    resets: s.generation,
+    turns: s.turnCount,
+    startedAt: new Date(s.createdAt).toISOString(),
+    lastUsedAt: s.lastUsedAt === null ? null : new Date(s.lastUsedAt).toISOString(),
+  };
+}
+
 function row(s: SessionRecord): string[] {
   return [String(s.key.accountId), String(s.key.conversationId), s.sessionId, s.mode, String(s.generation), String(s.turnCount), time(s.createdAt), s.lastUsedAt === null ? '—' : time(s.lastUsedAt)];
 }
@@ -67,7 +86,7 @@ function time(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-async function reset(io: CliIo, positionals: string[]): Promise<number> {
+async function reset(io: CliIo, args: ParsedArgs, positionals: string[]): Promise<number> {
   if (positionals.length !== 2) throw new CliError('usage: chatwoot-hermes-bot sessions reset <account-id> <conversation-id>', 2);
   const key = { accountId: parseId(positionals[0], 'The account id'), conversationId: parseId(positionals[1], 'The conversation id') };
   return withStore(io, { mustExist: true }, async ({ store }) => {
@@ -77,6 +96,10 @@ async function reset(io: CliIo, positionals: string[]): Promise<number> {
       return 1;
     }
     const after = await new SessionRunner(store).reset(key);
+    if (wantsJson(args)) {
+      printJson(io, { ...key, sessionId: after.sessionId, previousSessionId: before.sessionId, previousTurns: before.turnCount });
+      return 0;
+    }
     io.out(`${MARK.ok} Conversation ${key.conversationId} of account ${key.accountId} starts a fresh Hermes session with its next message: ${after.sessionId} (was ${before.sessionId}, ${before.turnCount} turn${before.turnCount === 1 ? '' : 's'}).`);
     return 0;
   });
@@ -99,6 +122,16 @@ async function importWebhook(io: CliIo, args: ParsedArgs, positionals: string[])
       if (!(error instanceof HermesError)) throw error;
       io.err(`${MARK.fail} ${error.message}`);
       return 1;
+    }
+    if (wantsJson(args)) {
+      printJson(io, {
+        route,
+        store: where,
+        imported: result.imported.map((i) => ({ ...i.key, sessionId: i.sessionId, olderSessions: i.olderSessions })),
+        kept: result.kept,
+        unmatched: result.unmatched,
+      });
+      return 0;
     }
     for (const i of result.imported) {
       const older = i.olderSessions > 0 ? ` (${i.olderSessions} older session${i.olderSessions === 1 ? '' : 's'} of it stay in Hermes, unread)` : '';

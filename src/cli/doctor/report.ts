@@ -123,3 +123,19 @@ export function renderReport(heading: string, results: CheckResult[]): string {
   lines.push(failed === 0 ? `All checks passed${warned ? `, ${plural(warned, 'warning')}` : ''}.` : `${plural(failed, 'check')} failed${warned ? `, ${plural(warned, 'warning')}` : ''}.`);
   return lines.join('\n');
 }
+
+/**
+ * `doctor --json`: the same checks, in order, every key always present (details [] and fix null when
+ * there are none) so a script need not test for absent keys. `ok` is false exactly when doctor exits 1.
+ */
+export function reportJson(head: { bot: string; accountId: number | null }, results: CheckResult[]) {
+  const failed = results.filter((r) => r.status === 'fail').length;
+  return {
+    bot: head.bot,
+    accountId: head.accountId,
+    ok: failed === 0,
+    failed,
+    warnings: results.filter((r) => r.status === 'warn').length,
+    checks: results.map((r) => ({ status: r.status, title: r.title, details: r.details ?? [], fix: r.fix ?? null })),
+  };
+}

@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../sqlite.js';
+import { sqliteFile } from '../sqlite/file.js';
 import type pg from 'pg';
 import { withTransaction } from './tx.js';
-
-/** SqliteStore.open's file name inside DATA_DIR. */
-const SQLITE_FILE = 'chatwoot-hermes-bot.sqlite';
 
 /**
  * Tables in copy order, with the SQLite columns that change type on the way (migrations/*.ts keep
@@ -35,7 +32,7 @@ export type ImportCounts = Record<string, number>;
  * here: the Postgres scheduler queues whatever is due when the bot starts (scheduler/postgres/wakeup.ts findUnwoken).
  */
 export async function importSqliteStore(dataDir: string, pool: pg.Pool): Promise<ImportCounts> {
-  const file = join(dataDir, SQLITE_FILE);
+  const file = sqliteFile(dataDir);
   if (!existsSync(file)) throw new Error(`no embedded store at ${file} (DATA_DIR)`);
   // Brings the file to the current schema version first, as the bot would at start.
   await SqliteStore.open(dataDir).close();
