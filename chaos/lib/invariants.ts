@@ -59,7 +59,7 @@ export interface Invariants {
   repliesLost: number;
   /** Extra public replies quoting a message already answered. */
   repliesDuplicated: number;
-  /** Tags found in a post to another conversation than theirs. */
+  /** Tags found in a post to another conversation than theirs, or in another conversation's Hermes session. */
   repliesWrongConversation: number;
   /** Replies posted before the reply to a message acknowledged before theirs was even sent. */
   repliesOutOfOrder: number;
@@ -105,7 +105,13 @@ export function checkInvariants(h: ChaosHistory): { invariants: Invariants; figu
   const takenOver = openedBy('admin');
   const chatwootOpened = openedBy('system');
   const answeredByHermes = new Set<string>();
-  for (const r of h.hermesReplies) for (const t of tagsIn(r.text)) if (t.conversationId === r.conversationId) answeredByHermes.add(key(t.conversationId, t.seq));
+  for (const r of h.hermesReplies) {
+    for (const t of tagsIn(r.text)) {
+      // Hermes asked in another conversation's session: that customer's words reached the wrong memory.
+      if (t.conversationId !== r.conversationId) wrongConversation++;
+      else answeredByHermes.add(key(t.conversationId, t.seq));
+    }
+  }
 
   const figures: Figures = { messages: h.sent.length, answered: 0, handedOff: 0, takenOver: 0, openedByChatwoot: 0, notTheBots: 0 };
   let lost = 0;

@@ -47,9 +47,10 @@ describe('chaos invariants', () => {
       history({
         sent: [sent(1, 1), sent(2, 1)],
         posts: [reply(1, '#c1m1'), reply(2, '#c2m1 #c1m1'), { conversationId: 3, content: 'note #c2m1', private: true, at: 0 }],
+        hermesReplies: [{ conversationId: 2, text: 'Resposta 1: #c2m1' }, { conversationId: 3, text: 'Resposta 1: #c1m1' }],
       }),
     );
-    expect(r.invariants.repliesWrongConversation).toBe(2);
+    expect(r.invariants.repliesWrongConversation).toBe(3);
     expect(r.invariants.repliesDuplicated).toBe(0);
   });
 

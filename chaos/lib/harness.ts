@@ -1,0 +1,172 @@
+/**
+ * One chaos run: a fresh store, the fakes, the bot's instances behind the router, the workload, and a
+ * fault acting while it plays. Then the run settles (every delivery finished, nothing happening for a
+ * while), the instances stop, and the history is read back from the fakes and judged (invariants.ts).
+ */
+import { startFakes, type Fakes } from '../../bench/lib/fakes.js';
+import { summarize, type LatencySummary } from '../../bench/lib/stats.js';
+import type { StoreLease, StoreName } from '../../bench/lib/stores.js';
+import { TcpProxy } from '../../test/helpers/tcp-proxy.js';
+import { Customers } from './customers.js';
+import { Fleet, SECRETS } from './fleet.js';
+import { checkInvariants, type ChaosHistory, type Figures, type Invariants, type StatusChange } from './invariants.js';
+import { Router } from './router.js';
+import { drive, planWorkload, seededRandom, workloadSpan, type WorkloadProfile } from './workload.js';
+
+export interface World {
+  fakes: Fakes;
+  fleet: Fleet;
+  router: Router;
+  customers: Customers;
+  /** The proxy between the bot and Postgres (null on SQLite). */
+  pgProxy: TcpProxy | null;
+  lease: StoreLease;
+  store: StoreName;
+  random: () => number;
+  /** When the workload started (Date.now()) and how long it plays, ms. */
+  startedAt: number;
+  spanMs: number;
+  log(line: string): void;
+}
+
+export interface Fault {
+  name: string;
+  /** Bot instances (Postgres may run several). */
+  instances?(store: StoreName): number;
+  /** Extra environment for the bot. */
+  env?: Record<string, string>;
+  /** Redelivery: each webhook this many times, each copy after a random delay. */
+  copies?: number;
+  jitterMs?(random: () => number): number;
+  /** Skips the run with a reason (e.g. needs root). */
+  skip?(store: StoreName): string | null;
+  /** Acts while the workload plays; resolves with the fault's own figures once it has healed. */
+  during(world: World): Promise<Record<string, number | string>>;
+}
+
+export interface RunProfile {
+  workload: WorkloadProfile;
+  /** Give up waiting for the run to settle after this long, ms. */
+  settleTimeoutMs: number;
+  seed: number;
+}
+
+export interface RunResult {
+  fault: string;
+  store: StoreName;
+  skipped?: string;
+  invariants?: Invariants;
+  figures?: Figures;
+  /** Each delivery attempt Chatwoot made: how long until its answer. */
+  acks?: LatencySummary;
+  /** Fault-specific figures. */
+  extra?: Record<string, number | string>;
+  /** Must be 0 too: instances that exited on their own, requests that broke Chatwoot's API contract. */
+  unplannedExits?: number;
+  contractViolations?: number;
+  seconds?: number;
+}
+
+const QUIET_MS = 4000;
+
+export async function runOne(fault: Fault, store: { name: StoreName; lease(): Promise<StoreLease> }, profile: RunProfile, log: (s: string) => void): Promise<RunResult> {
+  const skip = fault.skip?.(store.name);
+  if (skip) return { fault: fault.name, store: store.name, skipped: skip };
+  const t0 = Date.now();
+  const lease = await store.lease();
+  let pgProxy: TcpProxy | null = null;
+  const env = { ...lease.env };
+  if (env.DATABASE_URL) {
+    const url = new URL(env.DATABASE_URL);
+    pgProxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${pgProxy.port}`;
+    env.DATABASE_URL = url.toString();
+  }
+  let fleetRef: Fleet | null = null;
+  const router = await Router.start(() => fleetRef?.instances ?? []);
+  const fakes = await startFakes({ echoTo: `${router.url}/chatwoot/webhook`, hermesMaxRuns: 0 });
+  const random = seededRandom(profile.seed);
+  // Hermes thinks 50–800 ms: turns overlap, a kill finds some mid-call.
+  fakes.hermes.setDelay(() => 50 + Math.floor(Math.random() * 750));
+  const fleet = await Fleet.create({
+    lease: { ...lease, env },
+    instances: fault.instances?.(store.name) ?? 1,
+    chatwootUrl: fakes.chatwoot.url,
+    hermesUrl: fakes.hermes.url,
+    // A short debounce so bursts still merge; retries and timeouts as configured in production.
+    env: { DEBOUNCE_MS: '300', DEBOUNCE_MAX_MS: '1500', MAX_CONCURRENT_TURNS: '32', HERMES_TIMEOUT_MS: '20000', ...fault.env },
+  });
+  fleetRef = fleet;
+  const customers = new Customers(fakes.chatwoot, `${router.url}/chatwoot/webhook`);
+  try {
+    await fleet.startAll();
+    const steps = planWorkload(profile.workload, random);
+    const world: World = { fakes, fleet, router, customers, pgProxy, lease, store: store.name, random, startedAt: Date.now(), spanMs: workloadSpan(steps), log };
+    const copies = fault.copies ?? 1;
+    const [, extra] = await Promise.all([drive(steps, customers, { copies, jitterMs: () => fault.jitterMs?.(random) ?? 0 }), fault.during(world)]);
+    await customers.settled();
+    await settle(world, profile.settleTimeoutMs);
+    await fleet.stopAll();
+    const history = readHistory(world);
+    const judged = checkInvariants(history);
+    return {
+      fault: fault.name,
+      store: store.name,
+      ...judged,
+      acks: summarize(customers.attempts().map((a) => a.ms)),
+      extra: { ...extra, kills: fleet.kills },
+      unplannedExits: fleet.crashed().length,
+      contractViolations: fakes.chatwoot.violations().length,
+      seconds: Math.round((Date.now() - t0) / 1000),
+    };
+  } finally {
+    for (const crash of fleet.crashed()) log(`  !! instance :${crash.port} exited on its own; its last output:\n${crash.output.slice(-3000)}`);
+    await fleet.stopAll();
+    customers.close();
+    await fakes.close();
+    await router.close();
+    await pgProxy?.close();
+    await lease.release();
+  }
+}
+
+/** Waits until nothing has reached the fakes for QUIET_MS and every instance is up (or the timeout). */
+async function settle(world: World, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const activity = () => world.fakes.chatwoot.requests.length + world.fakes.hermes.requests.length;
+  let last = activity();
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = activity();
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= QUIET_MS && world.fleet.instances.every((i) => i.up())) return;
+  }
+  world.log(`  (did not settle within ${timeoutMs / 1000} s)`);
+}
+
+function readHistory(world: World): ChaosHistory {
+  const { chatwoot, hermes } = world.fakes;
+  const conversations = [...new Set(world.customers.sent.map((s) => s.conversationId))];
+  const posts = conversations.flatMap((id) => chatwoot.messages(1, id).map((m) => ({ conversationId: id, content: m.content ?? '', private: m.private, at: m.at })));
+  const botOpened: StatusChange[] = [];
+  for (const r of chatwoot.requests) {
+    const m = /\/conversations\/(\d+)\/toggle_status$/.exec(r.path);
+    if (m && r.method === 'POST' && r.status === 200 && r.body?.status === 'open') botOpened.push({ conversationId: Number(m[1]), to: 'open', by: 'bot', at: r.at });
+  }
+  const hermesReplies = hermes
+    .completions()
+    .filter((r) => r.status === 200 && r.userText !== null)
+    .map((r) => ({ conversationId: Number(/^chatwoot-\d+-(\d+)$/.exec(r.sessionIdSent ?? '')?.[1] ?? -1), text: r.userText! }));
+  return {
+    sent: world.customers.sent,
+    posts,
+    statusChanges: [...world.customers.statusChanges, ...botOpened],
+    hermesReplies,
+    logs: world.fleet.logs(),
+    // The database password too (the suite's Postgres URL carries one; trust auth ignores it).
+    secrets: [...SECRETS, world.lease.env.DATABASE_URL ? decodeURIComponent(new URL(world.lease.env.DATABASE_URL).password) : ''].filter(Boolean),
+  };
+}
