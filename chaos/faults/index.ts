@@ -1,9 +1,11 @@
 /** The faults, by id, in the brief's priority order; each built for a mode (quick: shorter, fewer). */
 import type { Fault } from '../lib/harness.js';
+import { killFault } from './kill.js';
 import { redelivery } from './redelivery.js';
 
 export type Mode = 'quick' | 'full';
 
 export const FAULTS: Record<string, (mode: Mode) => Fault> = {
   redelivery: () => redelivery,
+  kill: (mode) => killFault(mode === 'quick' ? 6 : 20),
 };
