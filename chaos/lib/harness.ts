@@ -7,7 +7,9 @@ import { startFakes, type Fakes } from '../../bench/lib/fakes.js';
 import { summarize, type LatencySummary } from '../../bench/lib/stats.js';
 import type { StoreLease, StoreName } from '../../bench/lib/stores.js';
 import { TcpProxy } from '../../test/helpers/tcp-proxy.js';
+import { DEFAULT_HANDOFF_MARKER } from '../../src/safety/index.js';
 import { Customers } from './customers.js';
+import { FaultProxy } from './fault-proxy.js';
 import { Fleet, SECRETS } from './fleet.js';
 import { checkInvariants, type ChaosHistory, type Figures, type Invariants, type StatusChange } from './invariants.js';
 import { Router } from './router.js';
@@ -20,6 +22,9 @@ export interface World {
   customers: Customers;
   /** The proxy between the bot and Postgres (null on SQLite). */
   pgProxy: TcpProxy | null;
+  /** Between the bot and the fake Chatwoot's API, and the fake Hermes: storms and outages. */
+  chatwootProxy: FaultProxy;
+  hermesProxy: FaultProxy;
   lease: StoreLease;
   store: StoreName;
   random: () => number;
@@ -69,6 +74,10 @@ export interface RunResult {
 
 const QUIET_MS = 4000;
 
+function handsOff(sessionId: string | null): boolean {
+  return Number(/(\d+)$/.exec(sessionId ?? "")?.[1]) % 8 === 5;
+}
+
 export async function runOne(fault: Fault, store: { name: StoreName; lease(): Promise<StoreLease> }, profile: RunProfile, log: (s: string) => void): Promise<RunResult> {
   const skip = fault.skip?.(store.name);
   if (skip) return { fault: fault.name, store: store.name, skipped: skip };
@@ -85,14 +94,18 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
   let fleetRef: Fleet | null = null;
   const router = await Router.start(() => fleetRef?.instances ?? []);
   const fakes = await startFakes({ echoTo: `${router.url}/chatwoot/webhook`, hermesMaxRuns: 0 });
+  const chatwootProxy = await FaultProxy.start(fakes.chatwoot.url);
+  const hermesProxy = await FaultProxy.start(fakes.hermes.url);
   const random = seededRandom(profile.seed);
   // Hermes thinks 50–800 ms: turns overlap, a kill finds some mid-call.
   fakes.hermes.setDelay(() => 50 + Math.floor(Math.random() * 750));
+  // One conversation in eight, Hermes asks for a human (the hand-off marker): hand-offs happen in every run.
+  fakes.hermes.setReply(({ turn, userText, sessionId }) => `Resposta ${turn}: ${userText}${handsOff(sessionId) ? ` ${DEFAULT_HANDOFF_MARKER}` : ''}`);
   const fleet = await Fleet.create({
     lease: { ...lease, env },
     instances: fault.instances?.(store.name) ?? 1,
-    chatwootUrl: fakes.chatwoot.url,
-    hermesUrl: fakes.hermes.url,
+    chatwootUrl: chatwootProxy.url,
+    hermesUrl: hermesProxy.url,
     // A short debounce so bursts still merge; retries and timeouts as configured in production.
     env: { DEBOUNCE_MS: '300', DEBOUNCE_MAX_MS: '1500', MAX_CONCURRENT_TURNS: '32', HERMES_TIMEOUT_MS: '20000', ...fault.env },
   });
@@ -101,7 +114,7 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
   try {
     await fleet.startAll();
     const steps = planWorkload(profile.workload, random);
-    const world: World = { fakes, fleet, router, customers, pgProxy, lease, store: store.name, random, startedAt: Date.now(), spanMs: workloadSpan(steps), log };
+    const world: World = { fakes, fleet, router, customers, pgProxy, chatwootProxy, hermesProxy, lease, store: store.name, random, startedAt: Date.now(), spanMs: workloadSpan(steps), log };
     const copies = fault.copies ?? 1;
     const [, extra] = await Promise.all([drive(steps, customers, { copies, jitterMs: () => fault.jitterMs?.(random) ?? 0 }), fault.during(world)]);
     await customers.settled();
@@ -124,7 +137,7 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
     await fleet.stopAll();
     customers.close();
     await fakes.close();
-    await router.close();
+    await Promise.all([router.close(), chatwootProxy.close(), hermesProxy.close()]);
     await pgProxy?.close();
     await lease.release();
   }
