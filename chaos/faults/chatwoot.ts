@@ -1,7 +1,7 @@
 /**
  * Chatwoot misbehaving while the bot works: a storm of 500/503/429 (with Retry-After) on the messages
  * API only (what a Chatwoot under load or behind a rate limit answers), and Chatwoot gone entirely
- * (every connection dropped) while hand-offs are under way: the hand-off's note and its `open` status
+ * (connections refused) while hand-offs are under way: the hand-off's note and its `open` status
  * must still reach Chatwoot once it is back.
  */
 import type { Fault } from '../lib/harness.js';
@@ -32,10 +32,10 @@ export function chatwootDown(ms: number): Fault {
     name: `Chatwoot down ${ms / 1000} s`,
     during: async (world) => {
       await sleep(world.spanMs / 4);
-      world.chatwootProxy.setDown(true);
+      await world.chatwootProxy.setDown(true);
       await sleep(ms);
-      world.chatwootProxy.setDown(false);
-      return { 'Chatwoot connections dropped': world.chatwootProxy.dropped };
+      await world.chatwootProxy.setDown(false);
+      return { 'Chatwoot refused connections for (s)': ms / 1000 };
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Hermes misbehaving while customers write: gone entirely for a while (every connection dropped,
+ * Hermes misbehaving while customers write: gone entirely for a while (connections refused,
  * as when its host restarts), or answering 429 with Retry-After to every turn (its
  * max_concurrent_runs, or a provider's rate limit passed through). Both start a quarter into the
  * workload and heal by themselves.
@@ -14,10 +14,10 @@ export function hermesOutage(ms: number): Fault {
     name: `Hermes down ${ms / 1000} s`,
     during: async (world) => {
       await sleep(world.spanMs / 4);
-      world.hermesProxy.setDown(true);
+      await world.hermesProxy.setDown(true);
       await sleep(ms);
-      world.hermesProxy.setDown(false);
-      return { 'Hermes connections dropped': world.hermesProxy.dropped };
+      await world.hermesProxy.setDown(false);
+      return { 'Hermes refused connections for (s)': ms / 1000 };
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * An HTTP proxy between the bot and one of its upstreams (Chatwoot, Hermes) that can misbehave on
  * cue: a storm answers matching requests with a canned status (429 with Retry-After, 500, 503…)
- * without reaching the upstream; `down` drops every connection (an upstream that is gone). Otherwise
+ * without reaching the upstream; `down` refuses every connection (an upstream that is gone). Otherwise
  * requests pass through untouched, so the fakes behind still record and validate them.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,14 +15,17 @@ export interface Storm {
 export class FaultProxy {
   private storm: Storm | null = null;
   private down = false;
-  /** Requests answered by the current or last storm, and connections dropped while down. */
+  /** Requests answered by the current or last storm. */
   stormed = 0;
-  dropped = 0;
+
+  private readonly port: number;
 
   private constructor(
     private readonly server: Server,
     private readonly target: URL,
-  ) {}
+  ) {
+    this.port = (server.address() as { port: number }).port;
+  }
 
   static async start(targetUrl: string): Promise<FaultProxy> {
     let proxy!: FaultProxy;
@@ -33,7 +36,7 @@ export class FaultProxy {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   setStorm(storm: Storm | null): void {
@@ -41,17 +44,23 @@ export class FaultProxy {
     if (storm) this.stormed = 0;
   }
 
-  setDown(down: boolean): void {
+  /**
+   * Down: the listener closes and every open connection is cut, so new ones are refused (a host whose
+   * service is stopped); up: it listens again on the same port.
+   */
+  async setDown(down: boolean): Promise<void> {
+    if (down === this.down) return;
     this.down = down;
-    if (down) this.server.closeAllConnections();
+    if (down) {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeAllConnections();
+      await closed;
+    } else {
+      await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', () => resolve()));
+    }
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    if (this.down) {
-      this.dropped++;
-      req.socket.destroy();
-      return;
-    }
     const path = (req.url ?? '/').split('?')[0]!;
     if (this.storm?.match(req.method ?? 'GET', path)) {
       const a = this.storm.answer(++this.stormed);
@@ -68,7 +77,6 @@ export class FaultProxy {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.setDown(true);
   }
 }
