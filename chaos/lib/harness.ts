@@ -3,6 +3,8 @@
  * fault acting while it plays. Then the run settles (every delivery finished, nothing happening for a
  * while), the instances stop, and the history is read back from the fakes and judged (invariants.ts).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startFakes, type Fakes } from '../../bench/lib/fakes.js';
 import { summarize, type LatencySummary } from '../../bench/lib/stats.js';
 import type { StoreLease, StoreName } from '../../bench/lib/stores.js';
@@ -43,6 +45,10 @@ export interface Fault {
   /** Redelivery: each webhook this many times, each copy after a random delay. */
   copies?: number;
   jitterMs?(random: () => number): number;
+  /** Webhook answers slower than this (or none within Chatwoot's 5 s) are counted, and must be 0. */
+  ackBudgetMs?: number;
+  /** Before the bot starts, on its fresh store; returns what undoes it. */
+  prepare?(lease: StoreLease): Promise<() => Promise<void>>;
   /** Skips the run with a reason (e.g. needs root). */
   skip?(store: StoreName): string | null;
   /** Acts while the workload plays; resolves with the fault's own figures once it has healed. */
@@ -61,6 +67,8 @@ export interface RunResult {
   store: StoreName;
   skipped?: string;
   invariants?: Invariants;
+  /** Messages behind the lost / unanswered counts (a few). */
+  examples?: string[];
   figures?: Figures;
   /** Each delivery attempt Chatwoot made: how long until its answer. */
   acks?: LatencySummary;
@@ -69,6 +77,8 @@ export interface RunResult {
   /** Must be 0 too: instances that exited on their own, requests that broke Chatwoot's API contract. */
   unplannedExits?: number;
   contractViolations?: number;
+  /** With the fault's ackBudgetMs: delivery attempts answered later than it, or not at all. */
+  answersOverBudget?: { budgetMs: number; count: number };
   seconds?: number;
 }
 
@@ -83,6 +93,13 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
   if (skip) return { fault: fault.name, store: store.name, skipped: skip };
   const t0 = Date.now();
   const lease = await store.lease();
+  let undo: (() => Promise<void>) | undefined;
+  try {
+    undo = await fault.prepare?.(lease);
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
   let pgProxy: TcpProxy | null = null;
   const env = { ...lease.env };
   if (env.DATABASE_URL) {
@@ -120,14 +137,18 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
     await customers.settled();
     await settle(world, profile.settleTimeoutMs);
     await fleet.stopAll();
+    // CHAOS_LOG_DIR: keep each run's bot output, for investigating a broken invariant.
+    if (process.env.CHAOS_LOG_DIR) writeFileSync(join(process.env.CHAOS_LOG_DIR, `${fault.name.replace(/[^a-z0-9]+/gi, '-')}-${store.name}.log`), fleet.logs());
     const history = readHistory(world);
     const judged = checkInvariants(history);
+    const attempts = customers.attempts();
     return {
       fault: fault.name,
       store: store.name,
       ...judged,
-      acks: summarize(customers.attempts().map((a) => a.ms)),
-      extra: { ...extra, kills: fleet.kills },
+      acks: summarize(attempts.map((a) => a.ms)),
+      extra: { ...extra, kills: fleet.kills, 'conversations Chatwoot opened after its last retry': customers.statusChanges.filter((c) => c.by === 'system').length },
+      ...(fault.ackBudgetMs ? { answersOverBudget: { budgetMs: fault.ackBudgetMs, count: attempts.filter((a) => a.status === null || a.ms > fault.ackBudgetMs!).length } } : {}),
       unplannedExits: fleet.crashed().length,
       contractViolations: fakes.chatwoot.violations().length,
       seconds: Math.round((Date.now() - t0) / 1000),
@@ -139,6 +160,7 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
     await fakes.close();
     await Promise.all([router.close(), chatwootProxy.close(), hermesProxy.close()]);
     await pgProxy?.close();
+    await undo?.().catch((error: unknown) => log(`  !! could not undo the fault's preparation: ${String(error)}`));
     await lease.release();
   }
 }

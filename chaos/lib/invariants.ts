@@ -81,7 +81,7 @@ export interface Figures {
   notTheBots: number;
 }
 
-export function checkInvariants(h: ChaosHistory): { invariants: Invariants; figures: Figures } {
+export function checkInvariants(h: ChaosHistory): { invariants: Invariants; figures: Figures; /** A few "#c<conversation>m<seq>" of the messages behind lost/unanswered counts, for investigating. */ examples: string[] } {
   const key = (c: number, s: number) => `${c}/${s}`;
   const publicReplies = new Map<string, number[]>(); // tag → indexes of public posts quoting it
   let wrongConversation = 0;
@@ -116,6 +116,7 @@ export function checkInvariants(h: ChaosHistory): { invariants: Invariants; figu
   const figures: Figures = { messages: h.sent.length, answered: 0, handedOff: 0, takenOver: 0, openedByChatwoot: 0, notTheBots: 0 };
   let lost = 0;
   let unanswered = 0;
+  const examples: string[] = [];
   for (const m of h.sent) {
     if (publicReplies.has(key(m.conversationId, m.seq))) figures.answered++;
     else if (!m.botsTurn) figures.notTheBots++;
@@ -125,6 +126,7 @@ export function checkInvariants(h: ChaosHistory): { invariants: Invariants; figu
     else {
       unanswered++;
       if (answeredByHermes.has(key(m.conversationId, m.seq))) lost++;
+      if (examples.length < 8) examples.push(`#c${m.conversationId}m${m.seq}`);
     }
   }
 
@@ -139,6 +141,7 @@ export function checkInvariants(h: ChaosHistory): { invariants: Invariants; figu
       secretsInLogs: h.secrets.filter(Boolean).reduce((n, s) => n + h.logs.split(s).length - 1, 0),
     },
     figures,
+    examples,
   };
 }
 
