@@ -147,7 +147,7 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
       store: store.name,
       ...judged,
       acks: summarize(attempts.map((a) => a.ms)),
-      extra: { ...extra, kills: fleet.kills, 'conversations Chatwoot opened after its last retry': customers.statusChanges.filter((c) => c.by === 'system').length },
+      extra: { ...extra, kills: fleet.kills, 'conversations Chatwoot opened after its last retry': new Set(history.statusChanges.filter((c) => c.by === 'system').map((c) => c.conversationId)).size },
       ...(fault.ackBudgetMs ? { answersOverBudget: { budgetMs: fault.ackBudgetMs, count: attempts.filter((a) => a.status === null || a.ms > fault.ackBudgetMs!).length } } : {}),
       unplannedExits: fleet.crashed().length,
       contractViolations: fakes.chatwoot.violations().length,
@@ -191,6 +191,9 @@ function readHistory(world: World): ChaosHistory {
     const m = /\/conversations\/(\d+)\/toggle_status$/.exec(r.path);
     if (m && r.method === 'POST' && r.status === 200 && r.body?.status === 'open') botOpened.push({ conversationId: Number(m[1]), to: 'open', by: 'bot', at: r.at });
   }
+  // The fake's own status history: Chatwoot also opens a conversation when the echo of one of the
+  // bot's messages fails for good (a timeout under load), as real Chatwoot does.
+  const fakeHistory: StatusChange[] = conversations.flatMap((id) => chatwoot.conversation(1, id).history.map((c) => ({ conversationId: id, to: c.to, by: c.by, at: c.at })));
   const hermesReplies = hermes
     .completions()
     .filter((r) => r.status === 200 && r.userText !== null)
@@ -198,7 +201,7 @@ function readHistory(world: World): ChaosHistory {
   return {
     sent: world.customers.sent,
     posts,
-    statusChanges: [...world.customers.statusChanges, ...botOpened],
+    statusChanges: [...world.customers.statusChanges, ...botOpened, ...fakeHistory],
     hermesReplies,
     logs: world.fleet.logs(),
     // The database password too (the suite's Postgres URL carries one; trust auth ignores it).
