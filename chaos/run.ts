@@ -21,7 +21,7 @@ import type { WorkloadProfile } from './lib/workload.js';
 
 const WORKLOAD: Record<Mode, WorkloadProfile> = {
   full: { conversations: 300, spreadMs: 60_000, maxMessages: 4, takeoverShare: 0.1, mediaShare: 0.15 },
-  quick: { conversations: 60, spreadMs: 15_000, maxMessages: 3, takeoverShare: 0.1, mediaShare: 0.15 },
+  quick: { conversations: 40, spreadMs: 12_000, maxMessages: 3, takeoverShare: 0.1, mediaShare: 0.15 },
 };
 
 async function main(): Promise<number> {
