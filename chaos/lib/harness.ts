@@ -155,13 +155,22 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
     };
   } finally {
     for (const crash of fleet.crashed()) log(`  !! instance :${crash.port} exited on its own; its last output:\n${crash.output.slice(-3000)}`);
-    await fleet.stopAll();
-    customers.close();
-    await fakes.close();
-    await Promise.all([router.close(), chatwootProxy.close(), hermesProxy.close()]);
-    await pgProxy?.close();
-    await undo?.().catch((error: unknown) => log(`  !! could not undo the fault's preparation: ${String(error)}`));
-    await lease.release();
+    // Each step on its own: a failing one must not leave the store's schema or directory behind.
+    const steps: Array<[string, () => Promise<void> | void]> = [
+      ['stop the bot', () => fleet.stopAll()],
+      ['stop the customers', () => customers.close()],
+      ['close the fakes', () => fakes.close()],
+      ['close the proxies', async () => void (await Promise.all([router.close(), chatwootProxy.close(), hermesProxy.close(), pgProxy?.close()]))],
+      ["undo the fault's preparation", async () => undo?.()],
+      ['release the store', () => lease.release()],
+    ];
+    for (const [what, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        log(`  !! could not ${what}: ${String(error)}`);
+      }
+    }
   }
 }
 
