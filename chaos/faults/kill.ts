@@ -3,7 +3,9 @@
  * to it), mid-Hermes call (a completion request just arrived at Hermes), mid-post (a message POST just
  * arrived at Chatwoot, not yet answered: the bot dies not knowing whether it was stored). The
  * instance is started again at once on the same store. On Postgres three instances run and one at a
- * time is killed (the others keep serving, and take over its work).
+ * time is killed (the others keep serving, and take over its work). There, mid-accept kills the
+ * instance the webhook went to, but mid-Hermes and mid-post kill a random running one: the fakes
+ * cannot tell which instance sent a request (so the victim is that caller one time in three).
  */
 import type { Fault, World } from '../lib/harness.js';
 import type { Instance } from '../lib/fleet.js';
