@@ -112,6 +112,8 @@ export interface LaunchOptions {
   readyPath: string;
   cwd?: string;
   timeoutMs?: number;
+  /** Everything the process prints (stdout and stderr), as it comes: for checks over the whole output. */
+  onOutput?: (text: string) => void;
 }
 
 /** Starts a server process and waits until `readyPath` answers 200; fails with its output if it exits first. */
@@ -120,6 +122,7 @@ export async function launch(opts: LaunchOptions): Promise<ServerProcess> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...opts.env };
   const child = spawn(process.execPath, opts.args, { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const proc = new ServerProcess(opts.name, child, opts.port);
+  if (opts.onOutput) for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => opts.onOutput!(chunk.toString('utf8')));
   const deadline = performance.now() + (opts.timeoutMs ?? 20_000);
   let lastError = 'no answer yet';
   while (performance.now() < deadline) {

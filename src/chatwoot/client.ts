@@ -4,7 +4,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ConversationKey } from '../domain/conversation.js';
 import { networkReason, redirected } from '../net/http-errors.js';
 import { refusedToBots } from './bot-rights.js';
-import { ChatwootError } from './errors.js';
+import { ChatwootError, ChatwootUnreachableError } from './errors.js';
 import { liquidSafe } from './liquid.js';
 
 export { ChatwootError } from './errors.js';
@@ -125,6 +125,9 @@ export class ChatwootClient {
     body: unknown,
     { beforeRetry, policy = {} }: { beforeRetry?: () => Promise<boolean>; policy?: Partial<RetryPolicy> } = {},
   ): Promise<AxiosResponse> {
+    // Whether any attempt may have reached Chatwoot (answered, or cut mid-request): only when none
+    // did is the failure a proof that nothing was stored.
+    let reached = false;
     return withRetry(
       { ...this.retry, ...policy },
       async () => {
@@ -132,8 +135,12 @@ export class ChatwootClient {
         try {
           res = await this.http.request({ method, url, data: body });
         } catch (error) {
-          throw new ChatwootError(`Chatwoot ${method.toUpperCase()} ${url} failed: ${networkReason(error)}`, null, true);
+          const reason = networkReason(error);
+          if (reason !== 'ECONNREFUSED') reached = true;
+          const message = `Chatwoot ${method.toUpperCase()} ${url} failed: ${reason}`;
+          throw reached ? new ChatwootError(message, null, true) : new ChatwootUnreachableError(message);
         }
+        reached = true;
         if (res.status >= 200 && res.status < 300) return res;
         if (res.status >= 300 && res.status < 400) throw new ChatwootError(redirected(`Chatwoot ${method.toUpperCase()} ${url}`, res, 'CHATWOOT_URL'), res.status, false);
         const retryable = res.status === 429 || res.status >= 500;

@@ -6,7 +6,8 @@ import type { HandoffKind } from '../domain/handoff.js';
 import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../metrics/metrics.js';
 import { type Store } from '../store/store.js';
-import { HANDOFF_PARTS, HANDOFF_NOTE_PREFIX } from '../domain/outbox.js';
+import { HANDOFF_PARTS, HANDOFF_NOTE_PREFIX, partKind } from '../domain/outbox.js';
+import { ChatwootError } from '../chatwoot/errors.js';
 import { errorForLog } from '../util/error-for-log.js';
 import type { Outbox } from './outbox.js';
 
@@ -57,6 +58,8 @@ type LabelRight = { right: 'allowed'; current: string[] } | { right: 'refused' }
  * label (merged: Chatwoot replaces the whole set), optionally a team, and status `open`.
  * The bot stays silent there until the conversation has left `pending` and come back.
  * Each Chatwoot step is best effort: a failing note must not keep the conversation from opening.
+ * What failed for a passing reason (Chatwoot down or overloaded) is not given up, though: the hand-off
+ * then throws HandoffIncompleteError and the turn runs again later (chaos suite, "Chatwoot down").
  *
  * Chatwoot before 4.14.2 lets no bot read or write labels (see bot-rights.ts): the label is then left
  * out, and the note says so, so a team that filters on the label knows why this one lacks it. Whether
@@ -86,11 +89,15 @@ export class Handoff {
     await store.setBotState(req.key, 'handed_off', req.reason, Date.now());
     const labels = await this.plan(req);
     const planned = await store.getOutbox(req.turnId);
+    // What did not reach Chatwoot for a passing reason (it was down, overloaded): the hand-off is then
+    // tried again later, as the turn is (a resumed turn of a handed-off conversation finishes its hand-off).
+    const missing: string[] = [];
     for (const part of planned.filter((p) => p.part === HANDOFF_PARTS.fallback || p.part === HANDOFF_PARTS.note)) {
       try {
         await outbox.post(req.key, part);
       } catch (error) {
         log.error({ ...ctx, part: part.part, err: errorForLog(error) }, 'hand-off message could not be posted');
+        if (passing(error)) missing.push(partKind(part.part));
       }
     }
     const label = req.settings.handoffLabel;
@@ -102,7 +109,10 @@ export class Handoff {
       const teamId = req.settings.handoffTeamId;
       await this.step(ctx, 'assign the team', () => chatwoot.assignTeam(req.key, teamId));
     }
-    await this.step(ctx, 'open the conversation', () => chatwoot.toggleStatus(req.key, 'open'));
+    const openError = await this.step(ctx, 'open the conversation', () => chatwoot.toggleStatus(req.key, 'open'));
+    if (openError !== null && passing(openError)) missing.push('open status');
+    // Without the note the team does not know why; without `open` nobody is told at all: try again later.
+    if (missing.length > 0) throw new HandoffIncompleteError(missing);
     log.warn({ ...ctx, reason: req.logReason }, 'conversation handed to humans');
     this.deps.metrics?.handoff(req.kind);
   }
@@ -117,11 +127,32 @@ export class Handoff {
     }
   }
 
-  private async step(ctx: object, what: string, action: () => Promise<void>): Promise<void> {
+  /** One best-effort step: its failure is logged and returned (null when it worked). */
+  private async step(ctx: object, what: string, action: () => Promise<void>): Promise<unknown> {
     try {
       await action();
+      return null;
     } catch (error) {
       this.deps.log.error({ ...ctx, err: errorForLog(error) }, `hand-off could not ${what}`);
+      return error;
     }
   }
+}
+
+/**
+ * A hand-off that could not reach Chatwoot in full (its note, its customer message or its `open`
+ * status failed for a passing reason). Thrown after every step was tried, so the turn stays unfinished
+ * and its scheduler runs it again later; the resumed turn finds the conversation handed off and its
+ * parts planned, and completes the hand-off without posting anything twice (the outbox).
+ */
+export class HandoffIncompleteError extends Error {
+  constructor(readonly missing: string[]) {
+    super(`hand-off incomplete (${missing.join(', ')} did not reach Chatwoot); it is tried again later`);
+    this.name = 'HandoffIncompleteError';
+  }
+}
+
+/** Chatwoot down, overloaded or rate-limiting (network error, 5xx, 429): worth trying again later. */
+function passing(error: unknown): boolean {
+  return error instanceof ChatwootError && error.retryable;
 }

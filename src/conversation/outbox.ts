@@ -1,4 +1,5 @@
 import type { ChatwootClient } from '../chatwoot/client.js';
+import { ChatwootUnreachableError } from '../chatwoot/errors.js';
 import type { ConversationKey } from '../domain/conversation.js';
 import { partKind } from '../domain/outbox.js';
 import type { BotMetrics } from '../metrics/metrics.js';
@@ -43,10 +44,11 @@ export class Outbox {
       await store.setPartState(part, { state: 'posted', now: Date.now(), chatwootMessageId: res.id });
     } catch (error) {
       if (await this.witnessed(part)) return;
-      // Chatwoot answered with an error status: it stored nothing, so a later attempt is safe.
-      // Without an answer (connection lost mid-request) the part stays `posting`: ambiguous.
+      // Chatwoot answered with an error status, or refused every connection: it stored nothing, so a
+      // later attempt is safe. Without an answer (connection lost mid-request) the part stays
+      // `posting`: ambiguous.
       const status = (error as { status?: number | null }).status;
-      if (typeof status === 'number') await store.setPartState(part, { state: 'failed', now: Date.now() });
+      if (typeof status === 'number' || error instanceof ChatwootUnreachableError) await store.setPartState(part, { state: 'failed', now: Date.now() });
       throw error;
     }
   }

@@ -99,6 +99,26 @@ describe('when Chatwoot fails', () => {
     expect(h.chatwoot.messages(1, 1042, { private: true })[0]?.content).toContain('the reply could not be posted');
   });
 
+  it('Chatwoot down during a hand-off: the customer message, the note and the open status are posted once it is back', async () => {
+    h = await startHarness({ env: { FALLBACK_MESSAGE: FALLBACK } });
+    h.hermes.failNext(['auth']); // an immediate hand-off
+    // Every attempt the client makes at the fallback, the note and toggle_status during the first
+    // hand-off fails (4 each; Retry-After 0 keeps the test fast): Chatwoot is overloaded, then recovers.
+    const busy = { status: 429, headers: { 'retry-after': '0' } };
+    h.chatwoot.failNext({ method: 'POST', path: /\/(messages|toggle_status)$/ }, Array.from({ length: 12 }, () => busy));
+    await h.send('message_created-incoming-text');
+    await waitUntil(handedOff, { timeoutMs: 15_000 });
+    await waitUntil(() => h.chatwoot.messages(1, 1042, { private: true }).length === 1);
+    await sleep(300);
+    expect(h.chatwoot.messages(1, 1042, { private: false }).map((m) => m.content)).toEqual([FALLBACK]);
+    const notes = h.chatwoot.messages(1, 1042, { private: true });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.content).toContain('Hermes unauthorized');
+    expect(h.chatwoot.conversation(1, 1042).history).toEqual([expect.objectContaining({ from: 'pending', to: 'open', by: 'bot' })]);
+    // The failures were really spent on the first hand-off: the second one did the work.
+    expect(h.chatwoot.requests.filter((r) => /\/toggle_status$/.test(r.path)).map((r) => r.status)).toEqual([429, 429, 429, 429, 200]);
+  }, 30_000);
+
   it('does not post when the conversation left pending while Hermes was thinking', async () => {
     h = await startHarness({ hermes: { delayMs: 400 } });
     await h.send('message_created-incoming-text');

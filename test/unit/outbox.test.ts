@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatwootClient } from '../../src/chatwoot/client.js';
+import { ChatwootError, ChatwootUnreachableError } from '../../src/chatwoot/errors.js';
+import { freePort } from '../helpers/net.js';
 import { AmbiguousPostError, Outbox } from '../../src/conversation/outbox.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Turn } from '../../src/store/store.js';
@@ -78,6 +80,46 @@ describe('Outbox', () => {
     expect(after?.state).toBe('posting');
     // A later attempt (e.g. after a restart) refuses to guess.
     await expect(outbox.post(key, after!)).rejects.toBeInstanceOf(AmbiguousPostError);
+    expect(stored).toEqual(['Olá!']);
+  });
+
+  it('a Chatwoot that refused every connection stored nothing: the part can be posted again, once', async () => {
+    const port = await freePort(); // nothing listens there: ECONNREFUSED
+    const refusing = new Outbox({ store, chatwoot: new ChatwootClient({ baseUrl: `http://127.0.0.1:${port}`, botToken: 't', retry: { baseDelayMs: 5, maxDelayMs: 10 } }) });
+    const turn = await plannedTurn();
+    const [part] = await store.getOutbox(turn.id);
+    await expect(refusing.post(key, part!)).rejects.toBeInstanceOf(ChatwootUnreachableError);
+    const [after] = await store.getOutbox(turn.id);
+    expect(after?.state).toBe('failed');
+    // Chatwoot is back.
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        stored.push(JSON.parse(body).content as string);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 77 }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    await refusing.post(key, after!);
+    expect(stored).toEqual(['Olá!']);
+    expect((await store.getOutbox(turn.id))[0]).toMatchObject({ state: 'posted', chatwootMessageId: 77 });
+  });
+
+  it('a connection cut mid-request is not a refusal, even if a later attempt is refused', async () => {
+    onStored = async () => {
+      // Chatwoot goes away right after storing the first attempt.
+      server.close();
+      server.closeAllConnections();
+    };
+    const url = await startDroppingChatwoot();
+    const outbox = new Outbox({ store, chatwoot: new ChatwootClient({ baseUrl: url, botToken: 't', retry: { baseDelayMs: 5, maxDelayMs: 10 } }) });
+    const turn = await plannedTurn();
+    const [part] = await store.getOutbox(turn.id);
+    const error = await outbox.post(key, part!).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChatwootError);
+    expect(error).not.toBeInstanceOf(ChatwootUnreachableError);
+    expect((await store.getOutbox(turn.id))[0]?.state).toBe('posting');
     expect(stored).toEqual(['Olá!']);
   });
 });
