@@ -26,6 +26,13 @@ import type { Store } from './store/store.js';
 import { pruneStore, type PruneResult } from './store/housekeeping.js';
 
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
+/**
+ * After a drain that finished turns, the listener stays open this long: Chatwoot echoes each posted
+ * reply as a webhook a moment later (Sidekiq), and an echo that finds no listener is a failed delivery,
+ * on which Chatwoot opens the conversation and the bot is off it for good (seen in 4 of 6 `docker stop`
+ * runs of scripts/test-docker.ts before this). 20 s drain + 2 s + 2 s close stays inside Heroku's 30 s.
+ */
+const ECHO_LINGER_MS = 2000;
 
 export interface Bot {
   app: Koa;
@@ -113,7 +120,9 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
     async stop(graceMs = config.shutdownGraceMs) {
       stopping = true;
       if (pruneTimer) clearInterval(pruneTimer);
+      const postedWhileDraining = scheduler.stats().running > 0;
       await scheduler.drain(graceMs);
+      if (server && postedWhileDraining) await new Promise((r) => setTimeout(r, ECHO_LINGER_MS));
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

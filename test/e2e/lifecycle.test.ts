@@ -96,6 +96,10 @@ describe('SIGTERM (deploys, Heroku\'s daily restart)', () => {
     expect(Date.now() - stopAt).toBeLessThan(25_000);
     expect(replies().map((m) => m.content)).toEqual(['Resposta 1: Primeira pergunta']);
     expect(first.logs.some((l) => l.msg === 'stopped cleanly')).toBe(true);
+    // Chatwoot's echo of the reply the drain posted reached the bot: a delivery failing for good would
+    // have made Chatwoot open the conversation, and the bot would never answer it again.
+    await waitUntil(() => chatwoot.deliveries.every((d) => d.outcome !== 'in_flight'), { timeoutMs: 10_000 });
+    expect(chatwoot.deliveries.filter((d) => d.outcome === 'failed').map((d) => d.failure)).toEqual([]);
 
     await start();
     await waitUntil(() => replies().length === 2, { timeoutMs: 10_000 });
