@@ -17,6 +17,8 @@ import { STORE_WAIT_MS } from './http/deadline.js';
 import { createIntake, type Intake } from './intake/receive.js';
 import type { Logger } from './logger.js';
 import { openBackend, type Backend } from './backend/backend.js';
+import { TurnAdmission } from './scheduler/admission.js';
+import { eventLoopLoad } from './scheduler/loop-load.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import type { Store } from './store/store.js';
 
@@ -52,7 +54,9 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
   const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, hermesTimeoutMs: config.hermes.timeoutMs });
   let stopping = false;
   const worker = { store, turns, log, stopping: () => stopping };
-  const scheduler = backend.createScheduler({ work: (key, signal) => workConversation(worker, key, signal), concurrency: config.turns.maxConcurrent });
+  // Up to MAX_CONCURRENT_TURNS turns, fewer while the event loop is saturated: acks come first (issue 13).
+  const admission = new TurnAdmission({ max: config.turns.maxConcurrent, load: eventLoopLoad });
+  const scheduler = backend.createScheduler({ work: (key, signal) => workConversation(worker, key, signal), concurrency: config.turns.maxConcurrent, admission });
   const intake = createIntake({
     store,
     scheduler,
@@ -72,6 +76,7 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
     store,
     scheduler,
     async listen(port, host) {
+      admission.start();
       await scheduler.start();
       const prune = () => store.prune(Date.now() - KEEP_DELIVERIES_MS).catch((error) => log.warn({ err: String(error) }, 'prune failed'));
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
@@ -90,6 +95,7 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
       stopping = true;
       if (pruneTimer) clearInterval(pruneTimer);
       await scheduler.drain(graceMs);
+      admission.close();
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();
