@@ -3,7 +3,7 @@
  *
  *   npm run bench                 full run (a few minutes): table on stdout, bench/results/latest.json,
  *                                 docs/bench-ack-latency.svg
- *   npm run bench -- --quick      small run (< 30 s), for CI: bench/results/quick.tmp.json, no chart
+ *   npm run bench -- --quick      small run (< 1 min), for CI: bench/results/quick.tmp.json, no chart
  *
  * The bot runs as its own process (`node dist/src/main.js`, built first if stale) with the fake
  * Chatwoot and fake Hermes on 127.0.0.1 in this process, on SQLite and — when TEST_DATABASE_URL
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       [
         'npm run bench [-- options]',
-        '  --quick               small run (< 30 s) for CI; results in bench/results/quick.tmp.json',
+        '  --quick               small run (< 1 min) for CI; results in bench/results/quick.tmp.json',
         '  --stores a,b          sqlite and/or postgres (default: sqlite, and postgres when TEST_DATABASE_URL answers)',
         '  --only a,b            scenarios: ack, overhead, fanout, mixed (default: all)',
         '  --out FILE            JSON results (default: bench/results/latest.json; quick: bench/results/quick.tmp.json)',
