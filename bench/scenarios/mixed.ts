@@ -153,6 +153,13 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, p.drainTimeoutMs)))]);
   clearTimeout(timer);
+  if (!bot.proc.running) {
+    const exit = await bot.proc.exited;
+    await bot.stop();
+    await fakes.close();
+    // Not a StartError: run.ts would take that for "postgres not available in this build".
+    throw new Error(`the app exited during the run (${exit.code ?? exit.signal}); its last output:\n${bot.proc.output().slice(-1500)}`);
+  }
   const wall = performance.now() - t0;
   const appCpu = bot.proc.cpuMs() - cpu0;
   const bench = process.cpuUsage(bench0);
