@@ -39,14 +39,14 @@ const PROFILES: Record<'quick' | 'full', Profile> = {
     overhead: { samples: 500, conversations: 50 },
     fanout: { conversations: 1000, messagesPerConversation: 3, hermesMs: 2000, maxConcurrentTurns: 100, validate: true, settleMs: 5000 },
     // Validation off: at 500 webhooks/s plus ~4 Chatwoot calls per turn it would cost the bench process a core.
-    mixed: { rate: 500, durationMs: 10_000, conversations: 500, maxConcurrentTurns: 64, validate: false, drainTimeoutMs: 120_000 },
+    mixed: { rate: 500, durationMs: 10_000, conversations: 500, maxConcurrentTurns: 64, validate: false, drainIdleMs: 20_000, drainTimeoutMs: 300_000 },
   },
   quick: {
     mode: 'quick',
     ack: { rates: [100, 500, 1000], phaseMs: 600, warmupMs: 200, flatConnections: 32, flatMs: 600, flatRounds: 2, conversations: 2000 },
     overhead: { samples: 30, conversations: 10 },
     fanout: { conversations: 30, messagesPerConversation: 3, hermesMs: 300, maxConcurrentTurns: 15, validate: true, settleMs: 200 },
-    mixed: { rate: 100, durationMs: 2000, conversations: 50, maxConcurrentTurns: 64, validate: true, drainTimeoutMs: 60_000 },
+    mixed: { rate: 100, durationMs: 2000, conversations: 50, maxConcurrentTurns: 64, validate: true, drainIdleMs: 10_000, drainTimeoutMs: 60_000 },
   },
 };
 

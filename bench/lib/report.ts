@@ -114,7 +114,7 @@ export function renderReport(r: BenchResults): string {
     `5. Mixed — ${mx.rate} signed customer webhooks/s for ${mx.durationMs / 1000} s over ${mx.conversations} conversations, instant fake Hermes, ` +
       `Chatwoot echoing every reply back, DEBOUNCE_MS=0, MAX_CONCURRENT_TURNS=${mx.maxConcurrentTurns}: acks while turns saturate the app, then every message answered once?`,
   );
-  const mRows: string[][] = [['store', 'messages', 'ack p50 ms', 'ack p99 ms', 'ack max ms', '>5 s', 'answered once', 'lost', 'dup', 'order', 'misrouted', 'hand-offs', 'echo failed', 'turns', 'drain s', 'app CPU', 'other load']];
+  const mRows: string[][] = [['store', 'messages', 'ack p50 ms', 'ack p99 ms', 'ack max ms', '>5 s', 'answered once', 'lost', 'opened by Chatwoot', 'dup', 'order', 'misrouted', 'hand-offs', 'echo failed', 'turns', 'drain s', 'app CPU', 'other load']];
   for (const s of r.stores) {
     const x = s.mixed;
     if (!s.available) mRows.push([s.store, 'not available']);
@@ -129,6 +129,7 @@ export function renderReport(r: BenchResults): string {
         String(x.ackOver5s),
         String(x.answeredOnce),
         String(x.lost),
+        String(x.unansweredOpened),
         String(x.duplicated),
         String(x.outOfOrder),
         String(x.misrouted),
@@ -141,7 +142,7 @@ export function renderReport(r: BenchResults): string {
       ]);
   }
   lines.push(...table(mRows));
-  lines.push('  (drain: last webhook sent → last reply posted; turns: Hermes calls — a turn answers every message that waited for it.)');
+  lines.push('  (opened by Chatwoot: messages left unanswered because an echo delivery failed and Chatwoot opened the conversation for the team; drain: last webhook sent → last reply posted; turns: Hermes calls — a turn answers every message that waited for it.)');
   lines.push('');
 
   // Targets

@@ -9,8 +9,9 @@
  *
  * Measured: ack latency from each webhook's scheduled send time (open loop: a stall is charged to
  * every webhook due during it), then, after the last webhook, the wait until every message's tag came
- * back in a reply: lost (never answered), answered more than once, out of order,
- * misrouted, hand-offs, echo deliveries that failed (Chatwoot would have opened those conversations).
+ * back in a reply (waiting while replies keep coming): lost (never answered), answered more than once,
+ * out of order, misrouted, hand-offs, echo deliveries that failed — after which Chatwoot opens the
+ * conversation for the team and the bot rightly stops answering it (counted apart, not as lost).
  */
 import { performance } from 'node:perf_hooks';
 import { startBot } from '../lib/bot.js';
@@ -30,7 +31,9 @@ export interface MixedProfile {
   maxConcurrentTurns: number;
   /** OpenAPI validation of the bot's Chatwoot calls (costs the bench process CPU at this rate). */
   validate: boolean;
-  /** How long to wait for the last replies after the last webhook. */
+  /** After the last webhook, replies are awaited while they keep coming: until none came for this long… */
+  drainIdleMs: number;
+  /** …or this long in all. */
   drainTimeoutMs: number;
 }
 
@@ -42,8 +45,10 @@ export interface MixedResult {
   ackErrors: number;
   /** Messages answered exactly once. */
   answeredOnce: number;
-  /** Messages never answered (a hand-off is counted apart, in `handoffs`). */
+  /** Messages never answered while their conversation stayed with the bot (replies stopped coming, or the drain timed out). */
   lost: number;
+  /** Messages never answered in conversations Chatwoot opened for the team after an echo's delivery failed: a figure, not a loss. */
+  unansweredOpened: number;
   /** Extra replies carrying a message already answered. */
   duplicated: number;
   outOfOrder: number;
@@ -150,9 +155,13 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   const t0 = performance.now();
   const phase = await openLoop(target, { rate: p.rate, durationMs: p.durationMs, graceMs: p.drainTimeoutMs });
   const sendEnd = t0 + p.durationMs;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, p.drainTimeoutMs)))]);
-  clearTimeout(timer);
+  // A starved app drains its backlog slowly but surely: wait while replies keep coming, not a fixed time.
+  const drainStart = performance.now();
+  let finished = false;
+  void done.then(() => (finished = true));
+  while (!finished && performance.now() - drainStart < p.drainTimeoutMs && performance.now() - Math.max(lastReplyAt, drainStart) < p.drainIdleMs) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
   if (!bot.proc.running) {
     const exit = await bot.proc.exited;
     await bot.stop();
@@ -170,12 +179,14 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   const contractViolations = fakes.chatwoot.violations();
   const turns = fakes.hermes.runs;
   const echoFailures = fakes.chatwoot.echoes.filter((d) => d.outcome === 'failed').length;
+  const opened = new Set(fakes.chatwoot.echoes.filter((d) => d.openedConversation).map((d) => d.conversationId));
   await fakes.close();
 
   let answeredOnce = 0;
   let duplicated = 0;
   let outOfOrder = 0;
   let lost = 0;
+  let unansweredOpened = 0;
   for (let c = 0; c < p.conversations; c++) {
     const id = CONVERSATION_BASE + c;
     const seqs = replies.get(id) ?? [];
@@ -187,7 +198,8 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
     for (let s = 1; s <= sentHere; s++) {
       const n = counts.get(s) ?? 0;
       if (n === 1) answeredOnce++;
-      if (n === 0) lost++;
+      if (n === 0 && opened.has(id)) unansweredOpened++;
+      else if (n === 0) lost++;
     }
   }
 
@@ -198,6 +210,7 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
     ackErrors: phase.errors,
     answeredOnce,
     lost,
+    unansweredOpened,
     duplicated,
     outOfOrder,
     misrouted,
@@ -215,7 +228,7 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   log(
     `  bot (${o.store.name}) mixed ${p.rate}/s × ${p.durationMs / 1000} s over ${p.conversations} conversations, MAX_CONCURRENT_TURNS=${p.maxConcurrentTurns}: ` +
       `ack p50 ${phase.latency.p50} ms, p99 ${phase.latency.p99} ms, max ${phase.latency.max} ms, >5 s ${phase.over5s}, errors ${phase.errors}; ` +
-      `answered once ${answeredOnce}/${total}, lost ${lost}, duplicated ${duplicated}, out of order ${outOfOrder}, misrouted ${misrouted}, hand-offs ${handoffs}, echo failures ${echoFailures}; ` +
+      `answered once ${answeredOnce}/${total}, lost ${lost}, unanswered in conversations Chatwoot opened ${unansweredOpened}, duplicated ${duplicated}, out of order ${outOfOrder}, misrouted ${misrouted}, hand-offs ${handoffs}, echo failures ${echoFailures}; ` +
       `${turns} turns, drained ${(result.drainMs / 1000).toFixed(1)} s after the last webhook; app CPU ${result.appCpuPct}%, bench ${result.benchCpuPct}%, other load ${cpuShares.backgroundCpuPct}%`,
   );
   return result;
