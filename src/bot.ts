@@ -51,11 +51,11 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
   const settings = new InboxSettingsProvider(store, config, log);
   const outbox = new Outbox({ store, chatwoot });
   const handoff = new Handoff({ store, chatwoot, outbox, log });
-  const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, hermesTimeoutMs: config.hermes.timeoutMs });
+  // Up to MAX_CONCURRENT_TURNS turns; of those, fewer use the event loop at once while it is saturated: acks come first (issue 13).
+  const admission = new TurnAdmission({ max: config.turns.maxConcurrent, load: eventLoopLoad });
+  const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, hermesTimeoutMs: config.hermes.timeoutMs, admission });
   let stopping = false;
   const worker = { store, turns, log, stopping: () => stopping };
-  // Up to MAX_CONCURRENT_TURNS turns, fewer while the event loop is saturated: acks come first (issue 13).
-  const admission = new TurnAdmission({ max: config.turns.maxConcurrent, load: eventLoopLoad });
   const scheduler = backend.createScheduler({ work: (key, signal) => workConversation(worker, key, signal), concurrency: config.turns.maxConcurrent, admission });
   const intake = createIntake({
     store,

@@ -29,6 +29,8 @@ export interface TurnDeps {
   settings: Pick<InboxSettingsProvider, 'forInbox'>;
   log: Logger;
   hermesTimeoutMs: number;
+  /** Turn admission (scheduler/admission.ts): the Hermes call runs outside its slot. */
+  admission?: { outside<T>(wait: () => Promise<T>): Promise<T> };
 }
 
 /**
@@ -72,7 +74,8 @@ export class TurnRunner {
     history.catch(() => undefined);
     let content: string;
     try {
-      content = await this.ask(attempt, conversation, session);
+      const ask = () => this.ask(attempt, conversation, session);
+      content = await (this.deps.admission ? this.deps.admission.outside(ask) : ask());
     } catch (error) {
       if (error instanceof HermesError && error.kind === 'aborted') return attempt.release();
       return attempt.handOff(describe(error), settings.fallbackMessage);

@@ -16,7 +16,9 @@
  *   halves, from the turns actually running when that is lower (a cut that does not bite is no cut);
  * - cool (busy < COOL_UTILIZATION and late by < COOL_DELAY_MS): it grows by a quarter (at least 1);
  * - in between: it holds, so the limit settles instead of oscillating around one threshold.
- * Turns already running are never stopped: the limit only decides when the next one starts.
+ * Turns already running are never stopped: the limit only decides when the next one starts, and
+ * when a turn whose Hermes answer came in goes on (a turn waiting on Hermes holds no slot: outside()).
+ * So the limit counts turns that use the loop; MAX_CONCURRENT_TURNS still bounds all of them.
  */
 import type { LoadSample, LoadSource } from './loop-load.js';
 
@@ -63,6 +65,8 @@ export class TurnAdmission {
   private current: number;
   private running = 0;
   private readonly waiters: Array<{ grant: () => void; refuse: (e: Error) => void }> = [];
+  /** Turns whose Hermes answer is in, waiting to finish: served before any new turn, never refused. */
+  private readonly resuming: Array<() => void> = [];
   private readonly listeners = new Set<() => void>();
   private readonly load: (() => LoadSource) | undefined;
   private source: LoadSource | null = null;
@@ -99,13 +103,13 @@ export class TurnAdmission {
     else if (cool && this.current < this.max) {
       this.current = Math.min(this.max, Math.max(this.current + 1, Math.floor(this.current * GROWTH)));
       this.grantWaiting();
-      for (const fn of this.listeners) fn();
+      this.announceFree();
     }
   }
 
   /** Takes a slot if the limit allows one now (the local scheduler's pump). */
   tryAcquire(): boolean {
-    if (this.closed || this.running >= this.current) return false;
+    if (this.closed || this.running >= this.current || this.resuming.length > 0) return false;
     this.running++;
     return true;
   }
@@ -120,10 +124,28 @@ export class TurnAdmission {
   release(): void {
     this.running = Math.max(0, this.running - 1);
     this.grantWaiting();
+    this.announceFree();
   }
 
-  /** `fn` runs whenever the limit rises (a pump that stopped at the limit looks again). */
-  onRaise(fn: () => void): () => void {
+  /**
+   * Runs `wait` (the Hermes call) without holding a slot, then takes one back before the turn goes on.
+   * A turn waiting seconds for Hermes costs the loop nothing, so it must not count against the limit:
+   * otherwise a saturated loop would cut how many turns wait on a slow Hermes at once, and with it the
+   * turn throughput (limit / Hermes' latency) far below what the CPU could do. MAX_CONCURRENT_TURNS
+   * still bounds all turns, waiting or not (the schedulers' own limit). Taking the slot back goes before
+   * new turns: finishing work in hand frees more than starting new work.
+   */
+  async outside<T>(wait: () => Promise<T>): Promise<T> {
+    this.release();
+    try {
+      return await wait();
+    } finally {
+      await this.resume();
+    }
+  }
+
+  /** `fn` runs whenever a slot may have become free — the limit rose, a turn ended or went to wait on Hermes — so a pump that stopped at the limit looks again. */
+  onFree(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
@@ -136,13 +158,35 @@ export class TurnAdmission {
     this.source?.close();
     this.source = null;
     for (const w of this.waiters.splice(0)) w.refuse(new AdmissionClosedError());
+    // Draining: a turn with its answer in hand finishes now rather than being thrown away.
+    for (const grant of this.resuming.splice(0)) {
+      this.running++;
+      grant();
+    }
   }
 
   stats(): AdmissionStats {
-    return { limit: this.current, running: this.running, waiting: this.waiters.length, max: this.max };
+    return { limit: this.current, running: this.running, waiting: this.waiters.length + this.resuming.length, max: this.max };
+  }
+
+  private announceFree(): void {
+    if (this.closed || this.running >= this.current) return;
+    for (const fn of this.listeners) fn();
+  }
+
+  private resume(): Promise<void> {
+    if (this.closed || (this.resuming.length === 0 && this.running < this.current)) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((grant) => this.resuming.push(grant));
   }
 
   private grantWaiting(): void {
+    while (this.resuming.length > 0 && this.running < this.current) {
+      this.running++;
+      this.resuming.shift()!();
+    }
     while (this.waiters.length > 0 && this.running < this.current) {
       this.running++;
       this.waiters.shift()!.grant();

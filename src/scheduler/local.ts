@@ -24,15 +24,17 @@ export class LocalScheduler implements Scheduler {
 
   private readonly store: Pick<TurnQueue, 'listDue'>;
   private readonly work: Work;
+  private readonly maxConcurrent: number;
   private readonly admission: TurnAdmission;
   private readonly log: Logger;
 
   constructor(opts: SchedulerOptions & { store: Pick<TurnQueue, 'listDue'>; log: Logger }) {
     this.store = opts.store;
     this.work = opts.work;
+    this.maxConcurrent = opts.concurrency;
     this.admission = opts.admission ?? new TurnAdmission({ max: opts.concurrency });
     this.log = opts.log;
-    this.admission.onRaise(() => this.pump());
+    this.admission.onFree(() => this.pump());
   }
 
   async start(): Promise<void> {
@@ -78,7 +80,8 @@ export class LocalScheduler implements Scheduler {
   }
 
   private pump(): void {
-    while (!this.stopped && this.ready.length > 0 && this.admission.tryAcquire()) {
+    // Two limits: MAX_CONCURRENT_TURNS for all turns (those waiting on Hermes too), admission for those using the loop.
+    while (!this.stopped && this.ready.length > 0 && this.running.size < this.maxConcurrent && this.admission.tryAcquire()) {
       const id = this.ready.shift()!;
       this.readySet.delete(id);
       const key = this.keys.get(id)!;

@@ -64,6 +64,41 @@ describe('LocalScheduler under turn admission', () => {
   });
 });
 
+describe('LocalScheduler: turns waiting on Hermes', () => {
+  it('do not count against a cut limit, while MAX_CONCURRENT_TURNS still bounds them all', async () => {
+    const admission = new TurnAdmission({ max: 4 });
+    admission.step(HOT); // limit 1: one turn at a time may use the loop
+    let inHermes = 0;
+    let peakInHermes = 0;
+    const answers: Array<() => void> = [];
+    const done = new Set<number>();
+    const work: Work = async (k) => {
+      await admission.outside(async () => {
+        inHermes++;
+        peakInHermes = Math.max(peakInHermes, inHermes);
+        await new Promise<void>((resolve) => answers.push(resolve));
+        inHermes--;
+      });
+      done.add(k.conversationId);
+      return { nextDueAt: null };
+    };
+    const s = new LocalScheduler({ store: { listDue: async () => [] }, work, concurrency: 4, admission, log });
+    await s.start();
+    for (let c = 1; c <= 6; c++) s.notify(key(c), Date.now());
+    await waitUntil(() => inHermes === 4);
+    await sleep(30);
+    expect(inHermes).toBe(4); // not 1: waiting on Hermes holds no slot; not 6: the maximum holds
+    expect(s.stats().waiting).toBe(2);
+    while (done.size < 6) {
+      answers.splice(0).forEach((fn) => fn());
+      await sleep(5);
+    }
+    expect(peakInHermes).toBe(4);
+    expect(admission.stats().running).toBe(0);
+    await s.drain(100);
+  });
+});
+
 await describePostgres('PgScheduler under turn admission', () => {
   let schema: TestSchema;
   beforeAll(async () => {

@@ -93,7 +93,7 @@ describe('TurnAdmission', () => {
     a.step(HOT);
     expect(a.limit()).toBe(1);
     const raised: number[] = [];
-    a.onRaise(() => raised.push(a.limit()));
+    a.onFree(() => raised.push(a.limit()));
     let steps = 0;
     while (a.limit() < 100 && steps < 100) {
       a.step(COOL);
@@ -179,6 +179,43 @@ describe('TurnAdmission', () => {
     a.start();
     vi.advanceTimersByTime(INTERVAL_MS * 50);
     expect(a.limit()).toBe(5);
+  });
+
+  it('a turn waiting on Hermes holds no slot; with its answer in, it goes on before any new turn', async () => {
+    const a = new TurnAdmission({ max: 8 });
+    a.step(HOT); // limit 1
+    run(a, 1);
+    let answer: (v: string) => void = () => {};
+    const inHermes = a.outside(() => new Promise<string>((resolve) => (answer = resolve)));
+    expect(a.stats().running).toBe(0);
+    expect(a.tryAcquire()).toBe(true); // another turn uses the loop meanwhile
+    const newcomer = a.acquire();
+    let newcomerIn = false;
+    void newcomer.then(() => (newcomerIn = true));
+    answer('olá');
+    await Promise.resolve();
+    expect(a.stats().waiting).toBe(2); // the answered turn and the newcomer, both behind the running one
+    a.release();
+    await expect(inHermes).resolves.toBe('olá'); // the answered turn first
+    expect(newcomerIn).toBe(false);
+    expect(a.stats().running).toBe(1);
+    a.release();
+    await newcomer;
+    expect(newcomerIn).toBe(true);
+  });
+
+  it('while the process drains, a turn whose answer came in still finishes; new turns are refused', async () => {
+    const a = new TurnAdmission({ max: 2 });
+    a.step(HOT); // limit 1
+    run(a, 1);
+    let answer: () => void = () => {};
+    const inHermes = a.outside(() => new Promise<void>((resolve) => (answer = resolve)));
+    run(a, 1);
+    answer();
+    const newcomer = a.acquire();
+    a.close();
+    await expect(inHermes).resolves.toBeUndefined();
+    await expect(newcomer).rejects.toBeInstanceOf(AdmissionClosedError);
   });
 
   it('refuses a maximum that is not a positive integer', () => {
