@@ -26,8 +26,9 @@ import type { LoadSample, LoadSource } from './loop-load.js';
 export const INTERVAL_MS = 100;
 /**
  * Loop busy more than 90 % of an interval: requests queue in the socket buffers faster than they are
- * read. The ack path alone at 500/s keeps the loop about a third busy (bench `ack`: ~0.5 ms of app CPU
- * per webhook on SQLite), so 90 % is turn work, and cutting it is what frees the loop.
+ * read. The ack path alone at 500/s, plus Chatwoot's echo of up to one reply per message, keeps the
+ * loop about a third busy at most (README Performance: 0.20–0.27 ms of app CPU per webhook on SQLite),
+ * so the rest of 90 % is turn work, and cutting it is what frees the loop.
  */
 export const HOT_UTILIZATION = 0.9;
 /** A 10 ms timer fired 50 ms late: every webhook arriving now waits as long; five of those are the 250 ms ack target. */
