@@ -149,32 +149,43 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
     }
   });
 
-  const cpu0 = bot.proc.cpuMs();
-  const bench0 = process.cpuUsage();
-  const background = new BackgroundMeter([() => bot.proc.cpuMs()], [bot.proc.pid], o.store.databaseName);
-  const t0 = performance.now();
-  const phase = await openLoop(target, { rate: p.rate, durationMs: p.durationMs, graceMs: p.drainTimeoutMs });
-  const sendEnd = t0 + p.durationMs;
-  // A starved app drains its backlog slowly but surely: wait while replies keep coming, not a fixed time.
-  const drainStart = performance.now();
-  let finished = false;
-  void done.then(() => (finished = true));
-  while (!finished && performance.now() - drainStart < p.drainTimeoutMs && performance.now() - Math.max(lastReplyAt, drainStart) < p.drainIdleMs) {
-    await new Promise((r) => setTimeout(r, 200));
+  // Whatever fails mid-run, the app is stopped and its store released (a Postgres schema is dropped).
+  const measure = async () => {
+    const cpu0 = bot.proc.cpuMs();
+    const bench0 = process.cpuUsage();
+    const background = new BackgroundMeter([() => bot.proc.cpuMs()], [bot.proc.pid], o.store.databaseName);
+    const t0 = performance.now();
+    const phase = await openLoop(target, { rate: p.rate, durationMs: p.durationMs, graceMs: p.drainTimeoutMs });
+    const sendEnd = t0 + p.durationMs;
+    // A starved app drains its backlog slowly but surely: wait while replies keep coming, not a fixed time.
+    const drainStart = performance.now();
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished && performance.now() - drainStart < p.drainTimeoutMs && performance.now() - Math.max(lastReplyAt, drainStart) < p.drainIdleMs) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!bot.proc.running) {
+      const exit = await bot.proc.exited;
+      // Not a StartError: run.ts would take that for "postgres not available in this build".
+      throw new Error(`the app exited during the run (${exit.code ?? exit.signal}); its last output:\n${bot.proc.output().slice(-1500)}`);
+    }
+    const wall = performance.now() - t0;
+    const appCpu = bot.proc.cpuMs() - cpu0;
+    const bench = process.cpuUsage(bench0);
+    const cpuShares = shares(background);
+    await new Promise((r) => setTimeout(r, 500)); // late duplicates would show here
+    const mem = bot.proc.memory();
+    return { phase, sendEnd, wall, appCpu, bench, cpuShares, mem };
+  };
+  let measured: Awaited<ReturnType<typeof measure>>;
+  try {
+    measured = await measure();
+  } catch (error) {
+    await bot.stop().catch(() => undefined);
+    await fakes.close().catch(() => undefined);
+    throw error;
   }
-  if (!bot.proc.running) {
-    const exit = await bot.proc.exited;
-    await bot.stop();
-    await fakes.close();
-    // Not a StartError: run.ts would take that for "postgres not available in this build".
-    throw new Error(`the app exited during the run (${exit.code ?? exit.signal}); its last output:\n${bot.proc.output().slice(-1500)}`);
-  }
-  const wall = performance.now() - t0;
-  const appCpu = bot.proc.cpuMs() - cpu0;
-  const bench = process.cpuUsage(bench0);
-  const cpuShares = shares(background);
-  await new Promise((r) => setTimeout(r, 500)); // late duplicates would show here
-  const mem = bot.proc.memory();
+  const { phase, sendEnd, wall, appCpu, bench, cpuShares, mem } = measured;
   await bot.stop();
   const contractViolations = fakes.chatwoot.violations();
   const turns = fakes.hermes.runs;
