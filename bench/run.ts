@@ -3,13 +3,14 @@
  *
  *   npm run bench                 full run (a few minutes): table on stdout, bench/results/latest.json,
  *                                 docs/bench-ack-latency.svg
- *   npm run bench -- --quick      small run (< 30 s), for CI: bench/results/quick.tmp.json, no chart
+ *   npm run bench -- --quick      small run (< 1 min), for CI: bench/results/quick.tmp.json, no chart
  *
  * The bot runs as its own process (`node dist/src/main.js`, built first if stale) with the fake
  * Chatwoot and fake Hermes on 127.0.0.1 in this process, on SQLite and — when TEST_DATABASE_URL
  * answers and the build has the Postgres store — on Postgres. Scenarios: 1 ack (fixed rates and flat
  * out, against the bot and a bare Koa handler), 2 overhead (webhook → reply POST), 3 fan-out
- * (many conversations, slow Hermes), 4 idle memory. See bench/README.md.
+ * (many conversations, slow Hermes), 4 idle memory, 5 mixed (acks while turns saturate the app). See
+ * bench/README.md.
  *
  * Exit status: 1 when the run itself breaks (the app does not start, webhooks not accepted, replies
  * missing, doubled, out of order, contract violations); a missed latency target only prints MISS
@@ -28,6 +29,7 @@ import { checkTargets, findProblems, type BenchResults, type Profile, type Store
 import { DEFAULT_TEST_DATABASE_URL, postgresStore, postgresUnreachable, redactUrl, sqliteStore, type StoreName, type StoreSpec } from './lib/stores.js';
 import { runAck, startBare, type AckResult, type BareServer } from './scenarios/ack.js';
 import { runFanout } from './scenarios/fanout.js';
+import { runMixed } from './scenarios/mixed.js';
 import { runOverhead } from './scenarios/overhead.js';
 
 const PROFILES: Record<'quick' | 'full', Profile> = {
@@ -36,16 +38,19 @@ const PROFILES: Record<'quick' | 'full', Profile> = {
     ack: { rates: [100, 500, 1000], phaseMs: 8000, warmupMs: 2000, flatConnections: 32, flatMs: 8000, flatRounds: 4, conversations: 10_000 },
     overhead: { samples: 500, conversations: 50 },
     fanout: { conversations: 1000, messagesPerConversation: 3, hermesMs: 2000, maxConcurrentTurns: 100, validate: true, settleMs: 5000 },
+    // Validation off: at 500 webhooks/s plus ~4 Chatwoot calls per turn it would cost the bench process a core.
+    mixed: { rate: 500, durationMs: 10_000, conversations: 500, maxConcurrentTurns: 64, validate: false, drainIdleMs: 20_000, drainTimeoutMs: 300_000 },
   },
   quick: {
     mode: 'quick',
     ack: { rates: [100, 500, 1000], phaseMs: 600, warmupMs: 200, flatConnections: 32, flatMs: 600, flatRounds: 2, conversations: 2000 },
     overhead: { samples: 30, conversations: 10 },
     fanout: { conversations: 30, messagesPerConversation: 3, hermesMs: 300, maxConcurrentTurns: 15, validate: true, settleMs: 200 },
+    mixed: { rate: 100, durationMs: 2000, conversations: 50, maxConcurrentTurns: 64, validate: true, drainIdleMs: 10_000, drainTimeoutMs: 60_000 },
   },
 };
 
-const SCENARIOS = ['ack', 'overhead', 'fanout'] as const;
+const SCENARIOS = ['ack', 'overhead', 'fanout', 'mixed'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 async function main(): Promise<number> {
@@ -61,6 +66,7 @@ async function main(): Promise<number> {
       'log-level': { type: 'string', default: 'warn' },
       strict: { type: 'boolean', default: false },
       'quiet-wait': { type: 'string' },
+      'mixed-rate': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -68,9 +74,9 @@ async function main(): Promise<number> {
     process.stdout.write(
       [
         'npm run bench [-- options]',
-        '  --quick               small run (< 30 s) for CI; results in bench/results/quick.tmp.json',
+        '  --quick               small run (< 1 min) for CI; results in bench/results/quick.tmp.json',
         '  --stores a,b          sqlite and/or postgres (default: sqlite, and postgres when TEST_DATABASE_URL answers)',
-        '  --only a,b            scenarios: ack, overhead, fanout (default: all)',
+        '  --only a,b            scenarios: ack, overhead, fanout, mixed (default: all)',
         '  --out FILE            JSON results (default: bench/results/latest.json; quick: bench/results/quick.tmp.json)',
         '  --chart FILE          SVG chart (default for a full run: docs/bench-ack-latency.svg; quick: none)',
         '  --source              run the app from source through tsx instead of the compiled dist/',
@@ -78,18 +84,25 @@ async function main(): Promise<number> {
         '  --log-level LEVEL     the app\'s LOG_LEVEL (default warn)',
         '  --strict              exit 1 on a missed target too',
         '  --quiet-wait SECONDS  wait up to this long for other CPU load to settle before starting (full: 120, quick: 0)',
+        '  --mixed-rate N        the mixed scenario at N webhooks/s over N conversations (default: full 500, quick 100)',
         '',
       ].join('\n'),
     );
     return 0;
   }
   const mode = values.quick ? 'quick' : 'full';
-  const profile = PROFILES[mode];
+  const profile = { ...PROFILES[mode] };
+  if (values['mixed-rate']) {
+    // A slower machine (or a busy one) cannot take 500/s even without turns: compare at a rate it can.
+    const rate = Number(values['mixed-rate']);
+    if (!Number.isInteger(rate) || rate < 1) throw new Error(`--mixed-rate must be a positive integer (got ${values['mixed-rate']})`);
+    profile.mixed = { ...profile.mixed, rate, conversations: rate };
+  }
   const entry: AppEntry = values.source ? 'source' : 'dist';
   const appRoot = values['app-root'] ? resolve(values['app-root']) : undefined;
   const logLevel = values['log-level'] ?? 'warn';
   const scenarios = new Set<Scenario>((values.only?.split(',').map((s) => s.trim()) ?? SCENARIOS) as Scenario[]);
-  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (ack, overhead, fanout)`);
+  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (ack, overhead, fanout, mixed)`);
   const out = values.out ?? join(ROOT, 'bench', 'results', mode === 'full' ? 'latest.json' : 'quick.tmp.json');
   const chart = values.chart ?? (mode === 'full' ? join(ROOT, 'docs', 'bench-ack-latency.svg') : undefined);
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -165,6 +178,10 @@ async function main(): Promise<number> {
     if (scenarios.has('fanout')) {
       log(`3. fan-out: bot on ${spec.name}`);
       run.fanout = await attempt('fan-out', () => runFanout(o, profile.fanout, log));
+    }
+    if (scenarios.has('mixed')) {
+      log(`5. mixed: bot on ${spec.name}`);
+      run.mixed = await attempt('mixed', () => runMixed(o, profile.mixed, log));
     }
   }
 

@@ -21,6 +21,8 @@ import { createIntake, type Intake } from './intake/receive.js';
 import type { Logger } from './logger.js';
 import { BotMetrics } from './metrics/metrics.js';
 import { openBackend, type Backend } from './backend/backend.js';
+import { TurnAdmission } from './scheduler/admission.js';
+import { eventLoopLoad } from './scheduler/loop-load.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import type { Store } from './store/store.js';
 import { pruneStore, type PruneResult } from './store/housekeeping.js';
@@ -66,10 +68,12 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
   const settings = new InboxSettingsProvider(store, config, log);
   const outbox = new Outbox({ store, chatwoot, metrics });
   const handoff = new Handoff({ store, chatwoot, outbox, log, metrics });
-  const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, metrics, hermesTimeoutMs: config.hermes.timeoutMs });
+  // Up to MAX_CONCURRENT_TURNS turns; of those, fewer use the event loop at once while it is saturated: acks come first (issue 13).
+  const admission = new TurnAdmission({ max: config.turns.maxConcurrent, load: eventLoopLoad });
+  const turns = new TurnRunner({ store, chatwoot, sessions, hermes, outbox, handoff, settings, log, metrics, hermesTimeoutMs: config.hermes.timeoutMs, admission });
   let stopping = false;
   const worker = { store, turns, log, metrics, stopping: () => stopping };
-  const scheduler = backend.createScheduler({ work: (key, signal) => workConversation(worker, key, signal), concurrency: config.turns.maxConcurrent });
+  const scheduler = backend.createScheduler({ work: (key, signal) => workConversation(worker, key, signal), concurrency: config.turns.maxConcurrent, admission });
   const intake = createIntake({
     store,
     scheduler,
@@ -100,6 +104,7 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
     metrics,
     async listen(port, host) {
       metrics.start();
+      admission.start();
       await scheduler.start();
       const prune = () => pruneStore(store, { now: Date.now(), retentionDays: config.retentionDays, log }).catch((error) => log.warn({ err: String(error) }, 'prune failed'));
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
@@ -123,6 +128,7 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
       const postedWhileDraining = scheduler.stats().running > 0;
       await scheduler.drain(graceMs);
       if (server && postedWhileDraining) await new Promise((r) => setTimeout(r, ECHO_LINGER_MS));
+      admission.close();
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

@@ -108,6 +108,43 @@ export function renderReport(r: BenchResults): string {
   lines.push(...table(iRows));
   lines.push('');
 
+  // 5. Mixed
+  const mx = p.mixed;
+  lines.push(
+    `5. Mixed — ${mx.rate} signed customer webhooks/s for ${mx.durationMs / 1000} s over ${mx.conversations} conversations, instant fake Hermes, ` +
+      `Chatwoot echoing every reply back, DEBOUNCE_MS=0, MAX_CONCURRENT_TURNS=${mx.maxConcurrentTurns}: acks while turns saturate the app, then every message answered once?`,
+  );
+  const mRows: string[][] = [['store', 'messages', 'ack p50 ms', 'ack p99 ms', 'ack max ms', '>5 s', 'answered once', 'lost', 'opened by Chatwoot', 'dup', 'order', 'misrouted', 'hand-offs', 'echo failed', 'turns', 'drain s', 'app CPU', 'other load']];
+  for (const s of r.stores) {
+    const x = s.mixed;
+    if (!s.available) mRows.push([s.store, 'not available']);
+    else if (!x) mRows.push([s.store, 'did not run']);
+    else
+      mRows.push([
+        s.store,
+        String(x.messages),
+        n(x.ack.p50),
+        n(x.ack.p99),
+        n(x.ack.max),
+        String(x.ackOver5s),
+        String(x.answeredOnce),
+        String(x.lost),
+        String(x.unansweredOpened),
+        String(x.duplicated),
+        String(x.outOfOrder),
+        String(x.misrouted),
+        String(x.handoffs),
+        String(x.echoFailures),
+        String(x.turns),
+        (x.drainMs / 1000).toFixed(1),
+        `${x.appCpuPct}%`,
+        `${x.backgroundCpuPct}%`,
+      ]);
+  }
+  lines.push(...table(mRows));
+  lines.push('  (opened by Chatwoot: messages left unanswered because an echo delivery failed and Chatwoot opened the conversation for the team; drain: last webhook sent → last reply posted; turns: Hermes calls — a turn answers every message that waited for it.)');
+  lines.push('');
+
   // Targets
   lines.push(`Targets${r.mode === 'quick' ? ' (quick mode: a small run on a possibly busy machine — indicative only; misses do not fail it)' : ''}:`);
   const tRows: string[][] = [];

@@ -1,6 +1,7 @@
 /** The shape of bench/results/*.json, and the targets of issue 6 checked against it. */
 import type { AckProfile, AckResult } from '../scenarios/ack.js';
 import type { FanoutProfile, FanoutResult } from '../scenarios/fanout.js';
+import type { MixedProfile, MixedResult } from '../scenarios/mixed.js';
 import type { OverheadProfile, OverheadResult } from '../scenarios/overhead.js';
 import type { MachineInfo } from './machine.js';
 import type { StoreName } from './stores.js';
@@ -10,6 +11,7 @@ export interface Profile {
   ack: AckProfile;
   overhead: OverheadProfile;
   fanout: FanoutProfile;
+  mixed: MixedProfile;
 }
 
 export interface StoreRun {
@@ -22,6 +24,7 @@ export interface StoreRun {
   flatRatio?: number;
   overhead?: OverheadResult;
   fanout?: FanoutResult;
+  mixed?: MixedResult;
   /** A scenario that could not complete (the app died, a timeout): the run is broken. */
   errors: string[];
 }
@@ -60,6 +63,7 @@ export const TARGETS = {
   overheadP99Ms: 50,
   fanoutVsIdeal: 1.2,
   fanoutPeakRssMb: 150,
+  mixedAckP99Ms: 250,
 } as const;
 
 export function checkTargets(runs: StoreRun[]): TargetCheck[] {
@@ -80,6 +84,9 @@ export function checkTargets(runs: StoreRun[]): TargetCheck[] {
     add('fan-out replies duplicated', r.fanout?.duplicated, '', '= 0', (v) => v === 0);
     add('fan-out replies out of order', r.fanout?.outOfOrder, '', '= 0', (v) => v === 0);
     add('fan-out peak RSS', r.fanout?.rssPeakMb, 'MiB', `≤ ${TARGETS.fanoutPeakRssMb} MiB`, (v) => v <= TARGETS.fanoutPeakRssMb);
+    add('mixed: ack p99 while turns run', r.mixed?.ack.p99, 'ms', `≤ ${TARGETS.mixedAckP99Ms} ms`, (v) => v <= TARGETS.mixedAckP99Ms);
+    add('mixed: messages lost', r.mixed?.lost, '', '= 0', (v) => v === 0);
+    add('mixed: messages not answered exactly once', r.mixed ? r.mixed.messages - r.mixed.answeredOnce : undefined, '', '= 0', (v) => v === 0);
   }
   return out;
 }
@@ -109,7 +116,17 @@ export function findProblems(bare: AckResult | null, runs: StoreRun[]): string[]
       if (f.hermes429) problems.push(`${r.store}: fan-out: Hermes answered 429 ${f.hermes429} times (more turns at once than MAX_CONCURRENT_TURNS)`);
       if (f.ackErrors) problems.push(`${r.store}: fan-out: ${f.ackErrors} customer webhooks not accepted`);
     }
-    const violations = [...(o?.contractViolations ?? []), ...(f?.contractViolations ?? [])];
+    const x = r.mixed;
+    if (x) {
+      // Correctness only: a slow ack is a missed target, not a broken run (CI machines are noisy).
+      if (x.lost) problems.push(`${r.store}: mixed: ${x.lost} messages never answered`);
+      if (x.duplicated) problems.push(`${r.store}: mixed: ${x.duplicated} messages answered twice`);
+      if (x.outOfOrder) problems.push(`${r.store}: mixed: ${x.outOfOrder} replies out of order`);
+      if (x.misrouted) problems.push(`${r.store}: mixed: ${x.misrouted} replies posted to the wrong conversation`);
+      if (x.handoffs) problems.push(`${r.store}: mixed: ${x.handoffs} hand-offs (turns that failed)`);
+      if (x.ackErrors) problems.push(`${r.store}: mixed: ${x.ackErrors} customer webhooks not accepted`);
+    }
+    const violations = [...(o?.contractViolations ?? []), ...(f?.contractViolations ?? []), ...(x?.contractViolations ?? [])];
     if (violations.length) problems.push(`${r.store}: ${violations.length} Chatwoot contract violation(s), first: ${violations[0]}`);
   }
   return problems;

@@ -33,6 +33,8 @@ export interface TurnDeps {
   log: Logger;
   hermesTimeoutMs: number;
   metrics?: Pick<BotMetrics, 'replyBlocked'> | undefined;
+  /** Turn admission (scheduler/admission.ts): the Hermes call runs outside its slot. */
+  admission?: { outside<T>(wait: () => Promise<T>): Promise<T> };
 }
 
 /**
@@ -79,7 +81,8 @@ export class TurnRunner {
     history.catch(() => undefined);
     let content: string;
     try {
-      content = await this.ask(attempt, conversation, session);
+      const ask = () => this.ask(attempt, conversation, session);
+      content = await (this.deps.admission ? this.deps.admission.outside(ask) : ask());
     } catch (error) {
       if (error instanceof HermesError && error.kind === 'aborted') return attempt.release();
       return attempt.handOff({ kind: 'hermes_failed', note: describe(error), log: `Hermes failed: ${errorForLog(error)}` }, settings.fallbackMessage);

@@ -2,14 +2,15 @@ import type { ConversationKey } from '../domain/conversation.js';
 import { logKey } from '../domain/conversation.js';
 import type { Logger } from '../logger.js';
 import type { TurnQueue } from '../store/store.js';
+import { TurnAdmission } from './admission.js';
 import type { Scheduler, SchedulerOptions, Work } from './scheduler.js';
 import { errorForLog } from '../util/error-for-log.js';
 
 /**
  * The embedded scheduler (one process, SQLite). The store holds the truth (which conversations have
  * work and when it is due); this keeps a timer per conversation, runs at most one turn per
- * conversation at a time and at most `maxConcurrent` in all, ready conversations in the order they
- * became due. At start it re-reads every due conversation, so work accepted before a crash resumes.
+ * conversation at a time and at most what turn admission allows in all (MAX_CONCURRENT_TURNS, less
+ * while the event loop is saturated: admission.ts), ready conversations in the order they became due. At start it re-reads every due conversation, so work accepted before a crash resumes.
  */
 export class LocalScheduler implements Scheduler {
   private readonly timers = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
@@ -25,13 +26,16 @@ export class LocalScheduler implements Scheduler {
   private readonly store: Pick<TurnQueue, 'listDue'>;
   private readonly work: Work;
   private readonly maxConcurrent: number;
+  private readonly admission: TurnAdmission;
   private readonly log: Logger;
 
   constructor(opts: SchedulerOptions & { store: Pick<TurnQueue, 'listDue'>; log: Logger }) {
     this.store = opts.store;
     this.work = opts.work;
     this.maxConcurrent = opts.concurrency;
+    this.admission = opts.admission ?? new TurnAdmission({ max: opts.concurrency });
     this.log = opts.log;
+    this.admission.onFree(() => this.pump());
   }
 
   async start(): Promise<void> {
@@ -77,7 +81,8 @@ export class LocalScheduler implements Scheduler {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running.size < this.maxConcurrent && this.ready.length > 0) {
+    // Two limits: MAX_CONCURRENT_TURNS for all turns (those waiting on Hermes too), admission for those using the loop.
+    while (!this.stopped && this.ready.length > 0 && this.running.size < this.maxConcurrent && this.admission.tryAcquire()) {
       const id = this.ready.shift()!;
       this.readySet.delete(id);
       const key = this.keys.get(id)!;
@@ -95,6 +100,7 @@ export class LocalScheduler implements Scheduler {
       next = Date.now() + 5000;
     } finally {
       this.running.delete(id);
+      this.admission.release();
     }
     const again = this.again.delete(id);
     if (!this.stopped) {
@@ -107,6 +113,7 @@ export class LocalScheduler implements Scheduler {
 
   async drain(graceMs: number): Promise<void> {
     this.stopped = true;
+    this.admission.close();
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.ready.length = 0;

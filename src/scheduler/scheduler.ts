@@ -1,4 +1,5 @@
 import type { ConversationKey } from '../domain/conversation.js';
+import type { TurnAdmission } from './admission.js';
 
 /**
  * Runs conversations' turns when their stored work is due. The store holds the truth (which
@@ -20,6 +21,8 @@ export type Work = (key: ConversationKey, signal: AbortSignal) => Promise<{ next
 /** What every scheduler is built from; MAX_CONCURRENT_TURNS is per process in both. */
 export interface SchedulerOptions {
   work: Work;
-  /** Turns at most at once in this process. */
+  /** Turns at most at once in this process (MAX_CONCURRENT_TURNS). */
   concurrency: number;
+  /** How many of those may start now (adaptive: admission.ts); default a fixed `concurrency`. */
+  admission?: TurnAdmission;
 }

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { makeWorkerUtils, type Runner, type Task, type Worker, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
-import type { ConversationKey } from '../../domain/conversation.js';
-import { logKey } from '../../domain/conversation.js';
+import { logKey, type ConversationKey } from '../../domain/conversation.js';
 import type { Logger } from '../../logger.js';
+import { AdmissionClosedError, TurnAdmission } from '../admission.js';
 import type { Scheduler, SchedulerOptions, Work } from '../scheduler.js';
 import type { QueueConnection } from './connection.js';
 import { graphileLogger } from './graphile-logger.js';
@@ -29,7 +29,9 @@ import { errorForLog } from '../../util/error-for-log.js';
  *   rather than at graphile-worker's next poll;
  * - a worker registry with heartbeats frees a dead instance's jobs within seconds, not graphile-worker
  *   0.16's four hours (worker-registry.ts, worker-liveness.ts); one taken for dead stops its turns;
- * - the pool is restarted when graphile-worker stops it by itself or loses a worker.
+ * - the pool is restarted when graphile-worker stops it by itself or loses a worker;
+ * - a job's turn starts only when turn admission lets it (admission.ts): while the event loop is
+ *   saturated the job waits, its lock held, so webhooks are acknowledged first.
  * A job that throws is retried by graphile-worker with exponential backoff; re-running a turn is safe
  * (takeTurn resumes it with attempt + 1, the outbox never posts a part twice).
  */
@@ -57,6 +59,7 @@ export class PgScheduler implements Scheduler {
   private readonly queue: QueueConnection;
   private readonly work: Work;
   private readonly concurrency: number;
+  private readonly admission: TurnAdmission;
   private readonly log: Logger;
 
   constructor(opts: SchedulerOptions & { queue: QueueConnection; log: Logger; timings?: Partial<PgSchedulerTimings> }) {
@@ -64,6 +67,7 @@ export class PgScheduler implements Scheduler {
     this.queue = queue;
     this.work = opts.work;
     this.concurrency = opts.concurrency;
+    this.admission = opts.admission ?? new TurnAdmission({ max: opts.concurrency });
     this.log = log;
     this.timings = { ...DEFAULT_TIMINGS, ...opts.timings };
     this.registry = new WorkerRegistry(queue.pool, queue.workerSchema, queue.instanceId);
@@ -81,6 +85,10 @@ export class PgScheduler implements Scheduler {
       log.error({ worker: worker.workerId, err: String(error) }, 'job-queue worker failed to record a job result; its job is released and the worker replaced');
     });
     this.events.on('job:error', ({ job, error }) => {
+      if (error instanceof AdmissionClosedError) {
+        log.debug({ ...payloadKey(job.payload) }, 'turn not started before the drain; its job is retried');
+        return;
+      }
       log.warn({ ...payloadKey(job.payload), attempt: job.attempts, maxAttempts: job.max_attempts, err: errorForLog(error) }, 'conversation work failed; graphile-worker retries it with backoff');
     });
   }
@@ -106,6 +114,8 @@ export class PgScheduler implements Scheduler {
     if (this.stopped) return;
     this.stopped = true;
     this.nudges.clear();
+    // Jobs still waiting for admission give up now (retried elsewhere), so the graceful stop waits only for running turns.
+    this.admission.close();
     await Promise.all(this.loops.map((loop) => loop.stop()));
     const runner = this.runner;
     this.runner = null;
@@ -187,6 +197,7 @@ export class PgScheduler implements Scheduler {
       this.log.error({ payload }, 'turn job without a conversation; dropped');
       return;
     }
+    await this.admission.acquire();
     this.running++;
     try {
       const { nextDueAt } = await this.work(key, this.abort.signal);
@@ -197,6 +208,7 @@ export class PgScheduler implements Scheduler {
       }
     } finally {
       this.running--;
+      this.admission.release();
     }
   };
 
