@@ -1,4 +1,5 @@
 import type { ConversationKey } from '../domain/conversation.js';
+import { HANDOFF_NOTE_PREFIX } from '../domain/outbox.js';
 import type { PanelRows } from '../domain/panel.js';
 
 /** How many recent turns the panel shows (their Hermes latency). */
@@ -26,7 +27,8 @@ const MAX_REASON = 200;
  * the panel shows the bot's state, not what was said.
  */
 export function withoutQuotes(reason: string): string {
-  const cut = reason.split(/["“”«\n]/)[0]!.trim().replace(/[:;,.\s—-]+$/, '');
+  // A hand-off replayed from its planned note (panel, failed delivery) records the note's prefix too.
+  const cut = reason.replace(HANDOFF_NOTE_PREFIX, '').replace(/^🤖\s*/u, '').split(/["“”«\n]/)[0]!.trim().replace(/[:;,.\s—-]+$/, '');
   return cut.length > MAX_REASON ? `${cut.slice(0, MAX_REASON - 1)}…` : cut;
 }
 

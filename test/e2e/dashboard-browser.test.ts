@@ -107,6 +107,7 @@ describeBrowser('the bot panel in Chatwoot (headless Chromium)', () => {
     await panel.getByRole('button', { name: 'Hand off now' }).click();
     await eventually(() => badge().textContent()).toBe('Handed off');
     await waitUntil(() => h.chatwoot.conversation(1, 2001).status === 'open');
+    await eventually(() => panel.locator('#speaker-why').textContent()).toMatch(/^an agent asked for it from the bot panel: Ana Lima/);
     expect(h.chatwoot.conversation(1, 2001).labels).toContain('bot-handoff');
     const note = notes(2001).find((n) => n.startsWith('🤖 Bot handed this conversation to the team: '))!;
     expect(note).toContain("an agent asked for it from the bot panel: Ana Lima (ana@acme.example, agent 7), as Chatwoot's page reported them (not verified by the bot)");

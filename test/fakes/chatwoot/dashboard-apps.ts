@@ -138,7 +138,8 @@ export function hostPage(apps: DashboardApps, state: ChatwootState, req: { path:
     .join('\n');
   // </script> cannot appear inside JSON.stringify's output unescaped: '<' is written as \u003c.
   const data = JSON.stringify({ event: 'appContext', data: context }).replace(/</g, '\\u003c');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Chatwoot</title>
+  // The empty icon keeps the browser from asking for /favicon.ico, which would count as an unknown API path.
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Chatwoot</title><link rel="icon" href="data:,">
 <style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%}</style></head>
 <body>${frames}
 <script>

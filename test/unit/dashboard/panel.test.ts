@@ -41,6 +41,7 @@ describe('what the panel shows', () => {
     expect(withoutQuotes('Blocked a reply from Hermes (loop): loop: 93% similar to an earlier bot reply "Olá"')).toBe('Blocked a reply from Hermes (loop): loop: 93% similar to an earlier bot reply');
     expect(withoutQuotes('Blocked a reply (prompt_leak): x.\n---\nsecret prompt')).toBe('Blocked a reply (prompt_leak): x');
     expect(withoutQuotes('a'.repeat(300))).toHaveLength(200);
+    expect(withoutQuotes('🤖 Bot handed this conversation to the team: an agent asked for it')).toBe('an agent asked for it');
   });
 
   const rows = (patch: Partial<PanelRows> = {}): PanelRows => ({
