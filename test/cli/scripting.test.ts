@@ -122,15 +122,16 @@ describe('inbox-config: secrets from standard input', () => {
     expect((await cli(['inbox-config', '7', 'hermesApiKey='])).stderr).toBe('');
   });
 
+  // Generous timeouts: starting tsx twice takes seconds on a quiet machine and far longer on a loaded one.
   it('as a real process: a piped key (with its final newline) is stored without the newline; --version', async () => {
     const tsx = join(repoRoot(), 'node_modules', '.bin', 'tsx');
     const entry = join(repoRoot(), 'src', 'cli', 'index.ts');
     const env = { PATH: process.env.PATH ?? '', DATA_DIR: join(dir, 'data') };
-    const piped = spawnSync(tsx, [entry, 'inbox-config', '7', 'hermesApiKey=-', '--create'], { cwd: dir, encoding: 'utf8', env, input: 'k-piped-7\n', timeout: 20_000 });
+    const piped = spawnSync(tsx, [entry, 'inbox-config', '7', 'hermesApiKey=-', '--create'], { cwd: dir, encoding: 'utf8', env, input: 'k-piped-7\n', timeout: 50_000 });
     expect({ status: piped.status, stderr: piped.stderr }).toEqual({ status: 0, stderr: '' });
     expect(piped.stdout).not.toContain('k-piped-7');
-    const version = spawnSync(tsx, [entry, '--version'], { cwd: dir, encoding: 'utf8', env, timeout: 20_000 });
+    const version = spawnSync(tsx, [entry, '--version'], { cwd: dir, encoding: 'utf8', env, timeout: 50_000 });
     expect({ status: version.status, stdout: version.stdout }).toEqual({ status: 0, stdout: `${VERSION}\n` });
     expect(await storedSettings(7)).toEqual({ hermesApiKey: 'k-piped-7' });
-  }, 60_000);
+  }, 120_000);
 });
