@@ -7,7 +7,7 @@
  * retries), so Chatwoot neither times out nor opens the conversation while the store comes back.
  */
 import type { StoreName } from '../../bench/lib/stores.js';
-import { fillDisk, mountTmpfs, unmount } from '../lib/disk.js';
+import { fillDisk, mountTmpfs, unmount } from '../../test/helpers/disk.js';
 import type { Fault } from '../lib/harness.js';
 import { sleep } from './hermes.js';
 

@@ -7,14 +7,14 @@
  * fake Chatwoot's copy of those rules (harness.deliver) and fails on a bot that answers 503, or that
  * holds the webhook while the store hangs: Chatwoot would have opened the conversation.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBackend } from '../../src/backend/backend.js';
 import type { Store } from '../../src/store/store.js';
+import { fillDisk, mountTmpfs, unmount } from '../helpers/disk.js';
 import { createTestSchema, e2eStoreKind, testStoreLocation, type TestStoreLocation } from '../helpers/postgres.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
@@ -80,27 +80,25 @@ describe.runIf(kind === 'sqlite')('SQLite: a full disk', () => {
   it('answers 500 while the disk is full, /readyz 503; once there is room the last retry is stored, without a restart', async (ctx) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cwhb-full-'));
     later(() => rmSync(dataDir, { recursive: true, force: true }));
-    const mounted = mountTmpfs(dataDir, '8m');
-    if (!mounted.ok) {
-      loudSkip(`full-disk test needs root and mount(8) for a tmpfs (${mounted.reason})`);
+    const notMounted = mountTmpfs(dataDir, '8m');
+    if (notMounted !== null) {
+      loudSkip(`full-disk test needs root and mount(8) for a tmpfs (${notMounted})`);
       ctx.skip();
       return;
     }
-    later(() => {
-      execFileSync('umount', ['-l', dataDir]);
-    });
+    later(() => unmount(dataDir));
     h = await startHarness({ dataDir });
     later(() => h!.close());
     await warmUp();
     await sleep(300); // the echo of the reply is delivered before the disk fills
 
-    const filler = fillDisk(dataDir);
+    const freeRoom = fillDisk(dataDir);
     const delivering = h.deliver('message_created-incoming-text', customerMessage(7102, 'Ainda aí?', 2102));
     // Two attempts refused (a 500 each: SQLITE_FULL rolled the write back), the disk still full between them…
     await waitUntil(() => (h!.chatwoot.deliveries.find((d) => d.conversationId === 2102)?.attempts.length ?? 0) >= 2, { timeoutMs: 8000 });
     expect((await fetch(`${h.url}/readyz`)).status).toBe(503);
     // …then room again, before Chatwoot's third and last attempt.
-    rmSync(filler);
+    freeRoom();
     const record = await delivering;
     expect(record).toMatchObject({ outcome: 'delivered', status: 200, openedConversation: false });
     expect(record.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
@@ -179,35 +177,6 @@ function withSlowAccept(store: Store, holdMs: () => number): Store {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-}
-
-function mountTmpfs(dir: string, size: string): { ok: true } | { ok: false; reason: string } {
-  if (process.getuid?.() !== 0) return { ok: false, reason: 'not running as root' };
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, reason: String((error as { stderr?: Buffer }).stderr ?? error).trim() };
-  }
-}
-
-/** Writes a file until the filesystem is full; returns its path. */
-function fillDisk(dir: string): string {
-  const path = join(dir, 'filler');
-  const fd = openSync(path, 'w');
-  try {
-    for (const size of [1 << 20, 1 << 12, 1]) {
-      const chunk = Buffer.alloc(size, 0x5a);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return path;
 }
 
 function loudSkip(why: string): void {

@@ -1,4 +1,4 @@
-/** A small disk of its own for the SQLite store (a tmpfs mounted on DATA_DIR), and a way to fill it. */
+/** A small disk of its own for the SQLite store (a tmpfs mounted on DATA_DIR), and a way to fill it: the store-outage e2e test and the chaos suite. */
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
