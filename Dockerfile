@@ -36,14 +36,13 @@ RUN node scripts/check-node.cjs \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # --omit=optional too: TypeScript (23 MB) stays otherwise, as an optional peer of graphile-worker's
-# config loader, and pg-cloudflare only serves Cloudflare Workers. better-sqlite3 keeps only its
-# compiled addon: its SQLite sources and object files (28 MB) are not needed to run.
+# config loader, and pg-cloudflare only serves Cloudflare Workers. better-sqlite3 (13) loads the Linux
+# addon its npm package ships in prebuilds/; its SQLite sources and the other systems' addons are not
+# needed to run.
 RUN npm run build \
     && npm prune --omit=dev --omit=optional --no-audit --no-fund \
     && cd node_modules/better-sqlite3 \
-    && mv build/Release/better_sqlite3.node /tmp/ \
-    && rm -rf build deps src \
-    && mkdir -p build/Release && mv /tmp/better_sqlite3.node build/Release/ \
+    && rm -rf deps src prebuilds/darwin-* prebuilds/win32-* \
     && cd /app && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
 
 FROM ${BASE} AS runtime
@@ -61,6 +60,8 @@ RUN groupadd --system --gid 10001 bot \
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json manifest.json ./
+# The bot panel's page (src/dashboard/assets.ts finds it beside package.json).
+COPY public ./public
 RUN chmod 0755 dist/src/cli/index.js
 
 # The embedded SQLite store (when DATABASE_URL is empty): keep it on a volume, one container only.
