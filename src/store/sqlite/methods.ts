@@ -134,8 +134,10 @@ export abstract class SqliteStoreMethods implements Store {
   }
 
   async recordHermesLatency(turnId: string, ms: number): Promise<void> {
+    // Not awaited to disk: a figure for the panel, written once per turn while the customer waits for
+    // the reply. It reaches the disk with the turn's next durable write (planParts); a crash before
+    // that loses only the figure, and each turn would otherwise pay one more WAL sync.
     panel.recordHermesLatency(this.sql, turnId, ms);
-    await this.durable();
   }
 
   async panelView(key: ConversationKey, turns: number): Promise<PanelRows> {
