@@ -9,6 +9,11 @@ export interface ConversationKey {
   conversationId: number;
 }
 
+/** The key as one string, `account/conversation`: a map key, a name in messages. */
+export function conversationKeyString(key: ConversationKey): string {
+  return `${key.accountId}/${key.conversationId}`;
+}
+
 /** The conversation's identity as log fields (never its content). */
 export function logKey(key: ConversationKey): { account: number; conversation: number } {
   return { account: key.accountId, conversation: key.conversationId };

@@ -1,5 +1,4 @@
-import type { ConversationKey } from '../domain/conversation.js';
-import { logKey } from '../domain/conversation.js';
+import { conversationKeyString, logKey, type ConversationKey } from '../domain/conversation.js';
 import type { Logger } from '../logger.js';
 import type { TurnQueue } from '../store/store.js';
 import { TurnAdmission } from './admission.js';
@@ -46,7 +45,7 @@ export class LocalScheduler implements Scheduler {
 
   notify(key: ConversationKey, dueAt: number): void {
     if (this.stopped) return; // stored durably; the next process picks it up
-    const id = `${key.accountId}/${key.conversationId}`;
+    const id = conversationKeyString(key);
     this.keys.set(id, key);
     if (this.running.has(id)) {
       this.again.add(id);

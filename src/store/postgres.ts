@@ -5,10 +5,9 @@ import type { ImportCounts } from './postgres/import-sqlite.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
 import { decideOnPostgres } from './postgres/decide.js';
 import * as panel from './postgres/panel.js';
-import { isRetryable } from './postgres/tx.js';
 import { decideAccept } from '../rules/accept.js';
 import { decideHandOffNow } from '../rules/handoff-now.js';
-import { decideTakeTurn, finishTurnEffects, type TakeTurnResult } from '../rules/take-turn.js';
+import { decideTakeTurn, type TakeTurnResult } from '../rules/take-turn.js';
 import type {
   AcceptResult,
   BotState,
@@ -28,6 +27,7 @@ import { HANDOFF_PARTS } from '../domain/outbox.js';
 import type { ErasedCounts, ForgetPass } from '../domain/privacy.js';
 import * as privacy from './postgres/privacy.js';
 import * as sessions from './postgres/sessions.js';
+import * as turns from './postgres/turns.js';
 
 export type { PostgresOptions } from './postgres/connection.js';
 
@@ -72,18 +72,6 @@ export class PostgresStore implements Store {
       { load: (rows) => rows.acceptRows(event), decide: (snapshot) => decideAccept(snapshot, event, policy, now) },
       { queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS },
     );
-  }
-
-  /** One statement, in its own transaction. A deadlock rolls it back whole, so it is tried again. */
-  private async call(text: string, params: unknown[]): Promise<Row[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.pool.query<Row>(text, params)).rows;
-      } catch (error) {
-        if (attempt < 3 && isRetryable(error)) continue;
-        throw error;
-      }
-    }
   }
 
   async listDue(): Promise<Array<{ key: ConversationKey; dueAt: number }>> {
@@ -174,25 +162,8 @@ export class PostgresStore implements Store {
     return sessions.listSessions(this.pool, filter);
   }
 
-  /** One statement: the reply, the parts not planned yet, and the whole outbox (the parts already there and those just added). */
-  async planParts(turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): Promise<OutboxPart[]> {
-    const rows = await this.call(
-      `WITH t AS (SELECT id, account_id, conversation_id FROM turns WHERE id = $1),
-       -- Erased on request while Hermes thought: its answer is not kept, and nothing is planned to post.
-       live AS (SELECT t.* FROM t WHERE NOT EXISTS (
-         SELECT 1 FROM conversations c WHERE c.account_id = t.account_id AND c.conversation_id = t.conversation_id AND c.forgotten_at IS NOT NULL)),
-       r AS (UPDATE turns SET reply = $2 WHERE id = (SELECT id FROM live) AND $2::text IS NOT NULL),
-       added AS (
-         INSERT INTO outbox (turn_id, part, account_id, conversation_id, content, private, state)
-         SELECT live.id, p.part, live.account_id, live.conversation_id, p.content, p.private, 'planned'
-           FROM live, unnest($3::int[], $4::text[], $5::boolean[]) AS p(part, content, private)
-         ON CONFLICT (turn_id, part) DO NOTHING RETURNING *)
-       SELECT (SELECT count(*) FROM t)::int AS known,
-              (SELECT COALESCE(json_agg(o ORDER BY o.part), '[]') FROM (SELECT * FROM outbox WHERE turn_id = $1 UNION ALL SELECT * FROM added) o) AS parts`,
-      [turnId, reply, parts.map((p) => p.part), parts.map((p) => p.content), parts.map((p) => p.private)],
-    );
-    if (Number(rows[0]?.known) === 0) throw new Error(`unknown turn ${turnId}`);
-    return (rows[0]!.parts as Row[]).map(toOutboxPart);
+  planParts(turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): Promise<OutboxPart[]> {
+    return turns.planParts(this.pool, turnId, { reply, parts });
   }
 
   async setPartState({ turnId, part }: PartRef, { state, now, chatwootMessageId = null }: PartStateChange): Promise<boolean> {
@@ -214,23 +185,8 @@ export class PostgresStore implements Store {
     return rows.map(toOutboxPart);
   }
 
-  /**
-   * One statement: the turn's outcome, its messages' state and, when delivered, the session's count
-   * (finishTurnEffects). The conversation row is written first (its version grows), so a takeTurn or
-   * an accept that read it before decides again.
-   */
   async finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void> {
-    const effects = finishTurnEffects(outcome);
-    await this.call(
-      `WITH t AS (SELECT account_id, conversation_id FROM turns WHERE id = $1),
-       c AS (UPDATE conversations c SET empty_streak = CASE WHEN $5 THEN 0 ELSE c.empty_streak END, version = c.version + 1
-               FROM t WHERE c.account_id = t.account_id AND c.conversation_id = t.conversation_id RETURNING 1),
-       tu AS (UPDATE turns SET state = $2, error = $4, finished_at = $3 WHERE id = $1 AND state = 'running'),
-       m AS (UPDATE messages SET state = $6 WHERE turn_id = $1 AND state <> 'shared'),
-       s AS (UPDATE sessions s SET turn_count = s.turn_count + 1, last_used_at = $3 FROM t WHERE $5 AND s.account_id = t.account_id AND s.conversation_id = t.conversation_id)
-       SELECT count(*) FROM c`,
-      [turnId, outcome, now, error ?? null, effects.delivered, effects.messageState],
-    );
+    await turns.finishTurn(this.pool, turnId, { outcome, now, error });
   }
 
   async recordHermesLatency(turnId: string, ms: number): Promise<void> {

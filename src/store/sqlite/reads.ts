@@ -1,4 +1,4 @@
-import type { ConversationKey } from '../../domain/conversation.js';
+import { conversationKeyString, type ConversationKey } from '../../domain/conversation.js';
 import type { BotState, ConversationState, OutboxPart, SessionRecord } from '../store.js';
 import { HANDOFF_PARTS } from '../../domain/outbox.js';
 import { toOutboxPart, toSession, type Row, type Sql } from './rows.js';
@@ -14,7 +14,7 @@ export function listDue(sql: Sql): Array<{ key: ConversationKey; dueAt: number }
   const due = new Map<string, { key: ConversationKey; dueAt: number }>();
   for (const r of rows) {
     const key = { accountId: Number(r.account_id), conversationId: Number(r.conversation_id) };
-    const id = `${key.accountId}/${key.conversationId}`;
+    const id = conversationKeyString(key);
     const dueAt = Number(r.due_at);
     const seen = due.get(id);
     if (!seen || dueAt < seen.dueAt) due.set(id, { key, dueAt });
