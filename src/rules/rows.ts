@@ -21,10 +21,17 @@ export interface ConversationRow {
   forgotten?: boolean;
 }
 
+/** The states of a waiting message: for a turn (pending) or kept while the bot was silent (held). */
+export const WAITING_STATES = ['pending', 'held'] as const;
+
+export function isWaiting(state: MessageState): state is WaitingMessage['state'] {
+  return (WAITING_STATES as readonly string[]).includes(state);
+}
+
 /** A customer message that waits (pending) or was held while the bot was silent. */
 export interface WaitingMessage {
   messageId: number;
-  state: 'pending' | 'held';
+  state: (typeof WAITING_STATES)[number];
   receivedAt: number;
   awaitingTranscript: boolean;
 }

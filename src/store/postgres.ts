@@ -4,6 +4,7 @@ import { queryWithin } from './postgres/connection.js';
 import type { ImportCounts } from './postgres/import-sqlite.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
 import { decideOnPostgres } from './postgres/decide.js';
+import { acceptSnapshotQuery, turnSnapshotQuery } from './postgres/snapshots.js';
 import * as panel from './postgres/panel.js';
 import { decideAccept } from '../rules/accept.js';
 import { decideHandOffNow } from '../rules/handoff-now.js';
@@ -46,7 +47,8 @@ const INTAKE_QUERY_TIMEOUT_MS = 3500;
  * `accept` and `takeTurn` run the conversation rules (src/rules/), the same code as SqliteStore:
  * one statement reads the rows a rule needs, the rule decides, one statement writes the decision if
  * the conversation's version is unchanged (postgres/decide.ts): two round trips, no lock held in
- * between. `planParts`, `finishTurn` and `setPartState` decide nothing and are one statement each.
+ * between; when the guard misses, the same statement returns the fresh rows for the next try.
+ * `planParts`, `finishTurn` and `setPartState` decide nothing and are one statement each.
  * `accept` does not touch the job queue: the conversation's due_at it writes is the durable record
  * that a turn must run, and the scheduler turns it into a graphile-worker job
  * (scheduler/postgres/wakeup.ts). Adding the job here would put graphile-worker's NOTIFY in the webhook's
@@ -64,12 +66,18 @@ export class PostgresStore implements Store {
     private readonly release: () => Promise<void>,
   ) {}
 
-  /** The conversation rules (src/rules/accept.ts): read, decide, write (postgres/decide.ts). */
+  /**
+   * The conversation rules (src/rules/accept.ts): read, decide, write (postgres/decide.ts).
+   */
   async accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult> {
     return decideOnPostgres(
       this.pool,
       event.key,
-      { load: (rows) => rows.acceptRows(event), decide: (snapshot) => decideAccept(snapshot, event, policy, now) },
+      {
+        load: (rows) => rows.acceptRows(event),
+        decide: (snapshot) => decideAccept(snapshot, event, policy, now),
+        reload: acceptSnapshotQuery(event),
+      },
       { queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS },
     );
   }
@@ -86,7 +94,7 @@ export class PostgresStore implements Store {
   }
 
   async takeTurn(key: ConversationKey, now: number): Promise<TakeTurnResult> {
-    return decideOnPostgres(this.pool, key, { load: (rows) => rows.turnRows(key), decide: (snapshot) => decideTakeTurn(snapshot, now) });
+    return decideOnPostgres(this.pool, key, { load: (rows) => rows.turnRows(key), decide: (snapshot) => decideTakeTurn(snapshot, now), reload: turnSnapshotQuery(key) });
   }
 
   async getConversation(key: ConversationKey): Promise<ConversationState | null> {
@@ -198,7 +206,7 @@ export class PostgresStore implements Store {
   }
 
   async handOffNow(key: ConversationKey, reason: string, now: number): Promise<{ turnId: string }> {
-    return decideOnPostgres(this.pool, key, { load: (rows) => rows.turnRows(key), decide: (snapshot) => decideHandOffNow(snapshot, { reason, now }) });
+    return decideOnPostgres(this.pool, key, { load: (rows) => rows.turnRows(key), decide: (snapshot) => decideHandOffNow(snapshot, { reason, now }), reload: turnSnapshotQuery(key) });
   }
 
   async getDashboardKeyHash(accountId: number): Promise<string | null> {

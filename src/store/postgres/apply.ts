@@ -1,54 +1,81 @@
+import type { ConversationRow } from '../../rules/rows.js';
 import type { ConversationWrite, Write } from '../../rules/writes.js';
 import { patchColumns } from '../write-columns.js';
+import { Params, type SnapshotQuery } from './params.js';
 import type { Queryable } from './queryable.js';
+import { CONVERSATION_COLUMNS, toConversationRow, type Row } from './rows.js';
 
 /** Conversation columns of type TEXT; the others a rule sets are BIGINT. */
 const TEXT_COLUMNS = new Set(['last_status', 'contact_name', 'bot_state', 'state_reason']);
 
-/** Collects a statement's parameters; each placeholder carries its type (an INSERT … SELECT gives Postgres no column to infer it from). */
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown, type: string): string {
-    this.values.push(value);
-    return `$${this.values.length}::${type}`;
-  }
+/** What writing a decision came to. */
+export interface ApplyOutcome<S> {
+  applied: boolean;
+  /** Applied: the conversation row as the decision left it (null when the decision did not write it). */
+  conversation: ConversationRow | null;
+  /** Not applied, and a snapshot query was given: the rows as they are now, read by the same statement. */
+  fresh: S | null;
 }
 
 /**
  * Applies a rule's writes in ONE statement: the conversation's write is the guard (`g`), an UPDATE
  * that matches only while the row's version is still the one the rule read (or an INSERT … ON
  * CONFLICT DO NOTHING for a row that did not exist), and every other write is a data-modifying CTE
- * that runs only when the guard returned its row. Resolves false when the guard did not apply
- * (another writer came first: nothing was written). The rules never touch one row twice in a
- * decision, as CTEs of one statement all see the same snapshot and must not.
+ * that runs only when the guard returned its row. The guard also requires that the messages and
+ * delivery ids the decision inserts are not there yet, so a redelivery raced in by another writer
+ * makes the guard miss (the rule decides again and finds the duplicate) instead of failing the
+ * statement on the unique index. Resolves `applied: false` when the guard did not apply (another
+ * writer came first: nothing was written); with `reload`, the same statement then also brings back
+ * the snapshot to decide again on, so a lost race costs no extra round trip. The rules never touch
+ * one row twice in a decision, as CTEs of one statement all see the same snapshot and must not.
  *
  * The main query reads `g` first, so the conversation row is locked before the other rows (the lock
  * order every writer of a conversation keeps); the other CTEs run after it.
  */
-export async function applyWrites(db: Queryable, writes: Write[]): Promise<boolean> {
+export async function applyOrReload<S>(db: Queryable, writes: Write[], reload?: SnapshotQuery<S>): Promise<ApplyOutcome<S>> {
   const p = new Params();
   const guard = writes.find((w): w is ConversationWrite => w.kind === 'conversation');
-  const ctes = [`g AS (${guard ? guardSql(p, guard) : 'SELECT 1'})`];
+  const ctes = [`g AS (${guard ? guardSql(p, guard, absentSql(p, writes)) : 'SELECT NULL::json AS row'})`];
   for (const w of writes) {
     const sql = writeSql(p, w);
     if (sql !== null) ctes.push(`w${ctes.length} AS (${sql})`);
   }
-  const { rows } = await db.query<{ applied: number }>(`WITH ${ctes.join(',\n')}\nSELECT count(*)::int AS applied FROM g`, p.values);
-  return Number(rows[0]?.applied) > 0;
+  // Postgres runs an uncorrelated subquery only when its value is used: the reload only on a miss.
+  const fresh = reload ? `CASE WHEN NOT EXISTS (SELECT 1 FROM g) THEN ${reload.expression(p)} END` : 'NULL::json';
+  const { rows } = await db.query<Row>(`WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM g)::int AS applied, (SELECT row FROM g LIMIT 1) AS row, ${fresh} AS fresh`, p.values);
+  const r = rows[0]!;
+  const applied = Number(r.applied) > 0;
+  return { applied, conversation: applied ? toConversationRow(r.row) : null, fresh: !applied && reload && r.fresh != null ? reload.parse(r.fresh) : null };
 }
 
-function guardSql(p: Params, w: ConversationWrite): string {
+/** applyOrReload without the reload: whether the decision was written. */
+export async function applyWrites(db: Queryable, writes: Write[]): Promise<boolean> {
+  return (await applyOrReload(db, writes)).applied;
+}
+
+/** The rows the decision inserts must not exist yet (writes.ts: MessageInsert, DeliveryWrite). */
+function absentSql(p: Params, writes: Write[]): string {
+  const conditions = writes.flatMap((w) => {
+    if (w.kind === 'message') return [`NOT EXISTS (SELECT 1 FROM messages WHERE account_id = ${p.add(w.key.accountId, 'bigint')} AND message_id = ${p.add(w.messageId, 'bigint')})`];
+    if (w.kind === 'delivery') return [`NOT EXISTS (SELECT 1 FROM deliveries WHERE delivery_id = ${p.add(w.deliveryId, 'text')})`];
+    return [];
+  });
+  return conditions.map((c) => ` AND ${c}`).join('');
+}
+
+function guardSql(p: Params, w: ConversationWrite, absent: string): string {
   const cols = patchColumns(w.patch);
   const value = ([column, v]: [string, unknown]) => p.add(v, TEXT_COLUMNS.has(column) ? 'text' : 'bigint');
   const account = p.add(w.key.accountId, 'bigint');
   const conversation = p.add(w.key.conversationId, 'bigint');
+  const returning = `RETURNING json_build_object(${CONVERSATION_COLUMNS}) AS row`;
   if (w.expectedVersion === null) {
     return `INSERT INTO conversations (account_id, conversation_id, ${cols.map(([c]) => `${c}, `).join('')}version)
-      VALUES (${account}, ${conversation}, ${cols.map((c) => `${value(c)}, `).join('')}1) ON CONFLICT DO NOTHING RETURNING 1`;
+      SELECT ${account}, ${conversation}, ${cols.map((c) => `${value(c)}, `).join('')}1 WHERE TRUE${absent} ON CONFLICT DO NOTHING ${returning}`;
   }
   const sets = cols.map((c) => `${c[0]} = ${value(c)}, `).join('');
   return `UPDATE conversations SET ${sets}version = version + 1
-      WHERE account_id = ${account} AND conversation_id = ${conversation} AND version = ${p.add(w.expectedVersion, 'bigint')} RETURNING 1`;
+      WHERE account_id = ${account} AND conversation_id = ${conversation} AND version = ${p.add(w.expectedVersion, 'bigint')}${absent} ${returning}`;
 }
 
 const IF_GUARDED = 'EXISTS (SELECT 1 FROM g)';

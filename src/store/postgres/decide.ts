@@ -1,9 +1,12 @@
 import type pg from 'pg';
-import type { ConversationKey } from '../../domain/conversation.js';
+import { conversationKeyString, type ConversationKey } from '../../domain/conversation.js';
 import type { Decision } from '../../rules/context.js';
+import type { ConversationRow } from '../../rules/rows.js';
 import { WriteConflictError } from '../write-columns.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
+import { applyOrReload } from './apply.js';
 import { timeBounded } from './connection.js';
+import type { SnapshotQuery } from './params.js';
 import type { Queryable } from './queryable.js';
 import { postgresRows } from './snapshots.js';
 import { isRetryable, withTransaction } from './tx.js';
@@ -14,34 +17,62 @@ const LOCKED_ATTEMPTS = 2;
 /** Two inserts of one key at once (a message, a delivery id): the loser decides again and finds the row. */
 const UNIQUE_VIOLATION = '23505';
 
+/** A conversation rule as decideOnPostgres runs it. */
+export interface PostgresRule<S, R> {
+  load: (rows: RuleRowAccess<'async'>) => Promise<S>;
+  decide: (snapshot: S) => Decision<R>;
+  /** The same rows as `load`, as SQL the write carries: a lost race then brings them back in its own round trip. */
+  reload?: SnapshotQuery<S>;
+  /** A snapshot to decide on without reading (accept-hints.ts); trusted only through the guarded write. */
+  guess?: S | null;
+  /** Told each decision that was written, with the conversation row as the write left it. */
+  written?: (snapshot: S, decision: Decision<R>, conversation: ConversationRow | null) => void;
+}
+
 /**
  * Runs a conversation rule on Postgres: read the rows it needs (one statement), decide in
  * TypeScript, write the decision (one statement, applied only if the conversation's version is still
- * the one read; store/postgres/apply.ts). Two round trips, no lock held between them.
+ * the one read; store/postgres/apply.ts). Two round trips, no lock held between them; one when the
+ * rule comes with a guess that holds, as a customer's next message does (accept-hints.ts).
  *
- * When another writer came first, the rule runs again on fresh rows. After OPTIMISTIC_ATTEMPTS it
- * stops racing: a transaction locks the conversation row (FOR UPDATE), reads, decides and writes, so
- * a busy conversation (many webhooks at once across instances) still makes progress. A decision that
- * writes nothing costs the read only.
+ * When another writer came first, the rule runs again on fresh rows (those the failed write brought
+ * back, given `reload`). After OPTIMISTIC_ATTEMPTS it stops racing: a transaction locks the
+ * conversation row (FOR UPDATE), reads, decides and writes, so a busy conversation (many webhooks at
+ * once across instances) still makes progress. A decision that writes nothing costs the read only.
+ * A guess that was wrong is not a lost race: it does not count as an attempt.
  */
-export async function decideOnPostgres<S, R>(
-  pool: pg.Pool,
-  key: ConversationKey,
-  rule: { load: (rows: RuleRowAccess<'async'>) => Promise<S>; decide: (snapshot: S) => Decision<R> },
-  opts: { queryTimeoutMs?: number } = {},
-): Promise<R> {
+export async function decideOnPostgres<S, R>(pool: pg.Pool, key: ConversationKey, rule: PostgresRule<S, R>, opts: { queryTimeoutMs?: number } = {}): Promise<R> {
   // The webhook's calls give up in time (connection.ts timeBounded); the locked fallback, rare, does not.
   const db: Queryable = opts.queryTimeoutMs === undefined ? pool : timeBounded(pool, opts.queryTimeoutMs);
+  let guess = rule.guess ?? null;
+  let fresh: S | null = null;
   for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
-    const rows = postgresRows(db);
-    const decision = rule.decide(await rule.load(rows));
-    if (decision.writes.length === 0) return decision.result;
+    const guessed = fresh === null && guess !== null;
+    const snapshot = fresh ?? guess ?? (await rule.load(postgresRows(db)));
+    [guess, fresh] = [null, null];
+    const decision = rule.decide(snapshot);
+    if (decision.writes.length === 0) {
+      if (!guessed) return decision.result;
+      attempt--; // nothing checks a decision that writes nothing: read, then decide
+      continue;
+    }
     try {
-      if (await rows.apply(decision.writes)) return decision.result;
+      const outcome = await applyOrReload(db, decision.writes, rule.reload);
+      if (outcome.applied) {
+        rule.written?.(snapshot, decision, outcome.conversation);
+        return decision.result;
+      }
+      fresh = outcome.fresh;
+      if (guessed) attempt--;
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
   }
+  return decideLocked(pool, key, rule);
+}
+
+/** The last resort of a conversation many writers race for: lock its row, read, decide, write. */
+async function decideLocked<S, R>(pool: pg.Pool, key: ConversationKey, rule: PostgresRule<S, R>): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await withTransaction(pool, async (client) => {
@@ -49,7 +80,7 @@ export async function decideOnPostgres<S, R>(
         const rows = postgresRows(client);
         const decision = rule.decide(await rule.load(rows));
         // Only a conversation row created meanwhile by another writer can refuse this write (there was no row to lock).
-        if (decision.writes.length > 0 && !(await rows.apply(decision.writes))) throw new WriteConflictError(`conversation ${key.accountId}/${key.conversationId}`);
+        if (decision.writes.length > 0 && !(await rows.apply(decision.writes))) throw new WriteConflictError(`conversation ${conversationKeyString(key)}`);
         return decision.result;
       });
     } catch (error) {

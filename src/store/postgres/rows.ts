@@ -1,5 +1,6 @@
 import type { BotState, ConversationState, OutboxPart, SessionMode, SessionRecord, Turn, TurnMessage } from '../store.js';
 import type { ConversationKey } from '../../domain/conversation.js';
+import type { ConversationRow } from '../../rules/rows.js';
 
 /** A row as node-postgres returns it: BIGINT arrives as a string, JSONB as parsed JSON. */
 export type Row = Record<string, unknown>;
@@ -72,4 +73,13 @@ export function toSession(r: Row): SessionRecord {
     lastUsedAt: numOrNull(r.last_used_at),
     turnCount: num(r.turn_count),
   };
+}
+
+/** The conversation's columns the rules read, under the names toConversationRow reads (apply.ts RETURNs the same). */
+export const CONVERSATION_COLUMNS = `'bot_state', bot_state, 'left_pending_at', left_pending_at, 'due_at', due_at, 'inbox_id', inbox_id, 'version', version, 'forgotten', forgotten_at IS NOT NULL`;
+
+export function toConversationRow(value: unknown): ConversationRow | null {
+  const c = value as Row | null;
+  if (!c) return null;
+  return { botState: String(c.bot_state) as ConversationRow['botState'], leftPendingAt: numOrNull(c.left_pending_at), dueAt: numOrNull(c.due_at), inboxId: numOrNull(c.inbox_id), version: num(c.version), forgotten: c.forgotten === true };
 }
