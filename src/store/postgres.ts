@@ -3,6 +3,7 @@ import type { ConversationKey } from '../domain/conversation.js';
 import { queryWithin } from './postgres/connection.js';
 import type { ImportCounts } from './postgres/import-sqlite.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
+import { AcceptHints } from './postgres/accept-hints.js';
 import { decideOnPostgres } from './postgres/decide.js';
 import { acceptSnapshotQuery, turnSnapshotQuery } from './postgres/snapshots.js';
 import * as panel from './postgres/panel.js';
@@ -47,8 +48,8 @@ const INTAKE_QUERY_TIMEOUT_MS = 3500;
  * `accept` and `takeTurn` run the conversation rules (src/rules/), the same code as SqliteStore:
  * one statement reads the rows a rule needs, the rule decides, one statement writes the decision if
  * the conversation's version is unchanged (postgres/decide.ts): two round trips, no lock held in
- * between; when the guard misses, the same statement returns the fresh rows for the next try.
- * `planParts`, `finishTurn` and `setPartState` decide nothing and are one statement each.
+ * between; one for a customer's message to a conversation this instance wrote last (or a new one),
+ * decided on what it wrote (postgres/accept-hints.ts) and checked by the same version guard. `planParts`, `finishTurn` and `setPartState` decide nothing and are one statement each.
  * `accept` does not touch the job queue: the conversation's due_at it writes is the durable record
  * that a turn must run, and the scheduler turns it into a graphile-worker job
  * (scheduler/postgres/wakeup.ts). Adding the job here would put graphile-worker's NOTIFY in the webhook's
@@ -58,6 +59,7 @@ const INTAKE_QUERY_TIMEOUT_MS = 3500;
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private closed = false;
+  private readonly hints = new AcceptHints();
 
   constructor(
     /** The process's one pool, shared with the job queue; the backend that opened it owns it (backend/postgres.ts). */
@@ -67,7 +69,9 @@ export class PostgresStore implements Store {
   ) {}
 
   /**
-   * The conversation rules (src/rules/accept.ts): read, decide, write (postgres/decide.ts).
+   * The conversation rules (src/rules/accept.ts): read, decide, write (postgres/decide.ts); a
+   * customer's message is decided on what this instance last wrote of the conversation, and the read
+   * is skipped when the write's guard confirms it (postgres/accept-hints.ts).
    */
   async accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult> {
     return decideOnPostgres(
@@ -77,6 +81,8 @@ export class PostgresStore implements Store {
         load: (rows) => rows.acceptRows(event),
         decide: (snapshot) => decideAccept(snapshot, event, policy, now),
         reload: acceptSnapshotQuery(event),
+        guess: this.hints.guess(event),
+        written: (snapshot, decision, conversation) => this.hints.learn(event.key, snapshot, decision, conversation),
       },
       { queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS },
     );

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, afterEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, afterEach, expect, it, vi } from 'vitest';
 import type { ConversationKey } from '../../src/domain/conversation.js';
 import { createLogger } from '../../src/logger.js';
 import { decideAccept } from '../../src/rules/accept.js';
@@ -97,6 +97,61 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
     expect(loads).toEqual(['optimistic', 'optimistic', 'locked']);
     expect(result).toEqual({ outcome: 'stored', dueAt: 3500 });
     expect((await a.takeTurn(key, 99_999)).turn?.messages.map((m) => m.messageId)).toEqual([1, 2]);
+  });
+
+  /** The statements `fn` sends through a's pool (a store without a scheduler sends nothing else). */
+  async function statementsOf<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
+    const spy = vi.spyOn(aPool, 'query');
+    try {
+      const result = await fn();
+      return { result, statements: spy.mock.calls.length };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  const version = () => schema.withClient(async (c) => Number((await c.query(`SELECT version FROM ${schema.name}.conversations WHERE account_id = 1 AND conversation_id = 1042`)).rows[0]?.version));
+
+  it("decides a customer's message in one round trip on what this instance wrote last, and a duplicate too", async () => {
+    expect(await statementsOf(() => a.accept(customer(1), policy, 1000))).toEqual({ result: { outcome: 'stored', dueAt: 3000 }, statements: 1 });
+    expect(await statementsOf(() => a.accept(customer(2), policy, 1500))).toEqual({ result: { outcome: 'stored', dueAt: 3500 }, statements: 1 });
+    // A redelivery: the guard finds the message stored, and the same statement brings back the rows that say so.
+    expect(await statementsOf(() => a.accept(customer(2), policy, 1600))).toEqual({ result: { outcome: 'duplicate' }, statements: 1 });
+    expect(await version()).toBe(2);
+  });
+
+  it('a hint gone stale (another instance wrote, a turn took the messages) is caught by the guard: the rule decides again on the rows the write brought back', async () => {
+    const slow = { debounceMs: 2000, debounceMaxMs: 2500 };
+    await a.accept(customer(1), slow, 0);
+    // b's message counts from 0: decided on a's hint alone (only message 1 waiting), a's next would be due at 0 + 2500 too, so look at the rows.
+    await b.accept(customer(2), slow, 100);
+    expect(await statementsOf(() => a.accept(customer(3), slow, 200))).toEqual({ result: { outcome: 'stored', dueAt: 2200 }, statements: 2 });
+    expect((await b.takeTurn(key, 99_999)).turn?.messages.map((m) => m.messageId)).toEqual([1, 2, 3]);
+    // The turn took 1–3: decided on a's hint (1 and 3 waiting since 0), message 4 would be due at 2500, not 9000 + 2000.
+    expect(await statementsOf(() => a.accept(customer(4), slow, 9000))).toEqual({ result: { outcome: 'stored', dueAt: 11_000 }, statements: 2 });
+  });
+
+  it("a guess whose decision writes nothing is not trusted (no guard checks it): the rule reads, then decides", async () => {
+    const loads: string[] = [];
+    const result = await decideOnPostgres(aPool, key, {
+      load: async (rows) => {
+        loads.push('read');
+        return rows.acceptRows(customer(1));
+      },
+      decide: (snapshot) => (snapshot.conversation?.forgotten ? { result: 'forgotten (guessed)', writes: [] } : { result: `read: ${snapshot.conversation === null ? 'new' : 'known'}`, writes: [] }),
+      guess: { conversation: { botState: 'active', leftPendingAt: null, dueAt: null, inboxId: 7, version: 9, forgotten: true }, deliverySeen: false, message: null, waiting: [], echoCandidates: [], failedPart: null },
+    });
+    expect({ result, loads }).toEqual({ result: 'read: new', loads: ['read'] });
+  });
+
+  it('retention that skips a held message grows its conversation\'s version (what waits changed: a hint of it must miss)', async () => {
+    await a.setBotState(key, 'human', 'an agent replied', 500);
+    expect(await a.accept(customer(1), policy, 1000)).toMatchObject({ outcome: 'stored', dueAt: null });
+    // The conversation itself was written after the cutoff: retention leaves its row's texts alone.
+    await a.setBotState(key, 'human', 'an agent replied', 3000);
+    const before = await version();
+    await a.eraseTextsBefore(2000);
+    const held = await schema.withClient(async (c) => (await c.query(`SELECT state FROM ${schema.name}.messages WHERE message_id = 1`)).rows[0]?.state);
+    expect({ held, grew: (await version()) - before }).toEqual({ held: 'skipped', grew: 1 });
   });
 
   it('two instances taking the turn of one conversation at once take one turn: the other resumes it', async () => {

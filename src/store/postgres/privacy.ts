@@ -15,8 +15,15 @@ const FINISHED = `SELECT id FROM turns WHERE created_at < $1 AND state <> 'runni
 export async function eraseTextsBefore(pool: pg.Pool, cutoff: number): Promise<ErasedCounts> {
   return withTransaction(pool, async (db) => {
     const count = async (text: string) => (await db.query(text, [cutoff])).rowCount ?? 0;
+    // A `held` message that old is past WhatsApp's 24-hour window: it could not be answered any more,
+    // so it is skipped. That changes what waits in its conversation, so the conversation's version
+    // grows first (the store's rule, which accept-hints.ts relies on; the row first, as every writer).
+    await db.query(
+      `UPDATE conversations c SET version = c.version + 1 WHERE EXISTS (SELECT 1 FROM messages m
+         WHERE m.account_id = c.account_id AND m.conversation_id = c.conversation_id AND m.received_at < $1 AND m.state = 'held' AND (m.text <> '' OR m.attachments <> '[]'::jsonb))`,
+      [cutoff],
+    );
     return {
-      // A `held` message that old is past WhatsApp's 24-hour window: it could not be answered any more.
       messages: await count(
         `UPDATE messages SET text = '', attachments = '[]'::jsonb, state = CASE WHEN state = 'held' THEN 'skipped' ELSE state END
          WHERE received_at < $1 AND state NOT IN ('pending', 'in_turn') AND (text <> '' OR attachments <> '[]'::jsonb)`,
