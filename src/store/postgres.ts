@@ -49,7 +49,8 @@ const INTAKE_QUERY_TIMEOUT_MS = 3500;
  * one statement reads the rows a rule needs, the rule decides, one statement writes the decision if
  * the conversation's version is unchanged (postgres/decide.ts): two round trips, no lock held in
  * between; one for a customer's message to a conversation this instance wrote last (or a new one),
- * decided on what it wrote (postgres/accept-hints.ts) and checked by the same version guard. `planParts`, `finishTurn` and `setPartState` decide nothing and are one statement each.
+ * decided on what it wrote (postgres/accept-hints.ts) and checked by the same version guard.
+ * `planParts`, `finishTurn` and `setPartState` decide nothing and are one statement each.
  * `accept` does not touch the job queue: the conversation's due_at it writes is the durable record
  * that a turn must run, and the scheduler turns it into a graphile-worker job
  * (scheduler/postgres/wakeup.ts). Adding the job here would put graphile-worker's NOTIFY in the webhook's
