@@ -59,4 +59,40 @@ describe('hostile but authentic webhook bodies', () => {
     const ok = await h.send('message_created-incoming-text', customerMessage(505, 'still answering', 9005));
     expect(ok.body).toEqual({ status: 'accepted' });
   });
+
+  it('answers wrong-typed fields "ignored" (2xx) or 4xx, never 5xx', async () => {
+    h = await startHarness();
+    const mutations: Array<(body: any) => void> = [
+      (b) => (b.created_at = 1e300),
+      (b) => (b.created_at = -1e20),
+      (b) => (b.created_at = Number.MAX_SAFE_INTEGER),
+      (b) => (b.created_at = 'not a date'),
+      (b) => (b.attachments = 'x'),
+      (b) => (b.attachments = [1, null, 'x']),
+      (b) => (b.attachments = { 0: {} }),
+      (b) => (b.conversation.labels = [1]),
+      (b) => (b.conversation = null),
+      (b) => (b.id = 1e300),
+      (b) => (b.id = -0),
+      (b) => (b.account = { id: 2 ** 60 }),
+      (b) => (b.conversation.id = 2 ** 60),
+      (b) => (b.conversation.id = -5),
+      (b) => (b.sender = []),
+      (b) => (b.content = { toString: 1 }),
+      (b) => (b.__proto__ = { polluted: true }),
+      (b) => (b.constructor = { prototype: { polluted: true } }),
+    ];
+    const fivexx: string[] = [];
+    let n = 600;
+    for (const mutate of mutations) {
+      const res = await h.send('message_created-incoming-text', (body) => {
+        customerMessage(n, `wrong type ${n}`, 9100 + n)(body);
+        mutate(body);
+      });
+      n++;
+      if (res.status >= 500) fivexx.push(`${mutate.toString()} → ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    expect(fivexx).toEqual([]);
+    expect(({} as any).polluted).toBeUndefined();
+  });
 });
