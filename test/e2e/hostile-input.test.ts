@@ -79,8 +79,9 @@ describe('hostile but authentic webhook bodies', () => {
       (b) => (b.conversation.id = -5),
       (b) => (b.sender = []),
       (b) => (b.content = { toString: 1 }),
-      (b) => (b.__proto__ = { polluted: true }),
-      (b) => (b.constructor = { prototype: { polluted: true } }),
+      // Own keys, as JSON.parse makes them (an assignment to __proto__ would set the prototype instead).
+      (b) => Object.defineProperty(b, '__proto__', { value: { polluted: true }, enumerable: true }),
+      (b) => Object.defineProperty(b.conversation, 'constructor', { value: { prototype: { polluted: true } }, enumerable: true }),
     ];
     const fivexx: string[] = [];
     let n = 600;
