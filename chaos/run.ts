@@ -7,6 +7,8 @@
  *                                 (faults/index.ts QUICK_FAULTS: not yet the Postgres store outages)
  *   options: --only a,b (fault ids)  --stores sqlite,postgres  --seed N
  *   CHAOS_LOG_DIR=dir keeps each run's bot output there.
+ * Faults (faults/index.ts): redelivery, kill, hermes-down, hermes-429, chatwoot-storm, chatwoot-down,
+ * store-refused, store-silent, disk-full, bad-input (signed hostile bodies and slow clients).
  *
  * Exit status 1 when any invariant of any run is not 0 (or a bot process died on its own, or a
  * request broke Chatwoot's API contract).

@@ -59,14 +59,17 @@ export class WebhookFactory {
   /** The JSON body of a customer's message (for tests of the factory itself). */
   body(m: CustomerMessage): string {
     const text = JSON.stringify(m.text).slice(1, -1);
-    return this.template
-      .replaceAll(MID, String(m.messageId))
-      .replaceAll(CID, String(m.conversationId))
-      .replaceAll(CONTACT, String(100_000 + m.conversationId))
-      .replaceAll(SOURCE, `wamid.bench-${m.conversationId}-${m.messageId}`)
-      .replaceAll(CREATED_ISO, new Date().toISOString())
-      .replaceAll(CREATED_UNIX, String(Math.floor(Date.now() / 1000)))
-      .replaceAll(TEXT, text);
+    // Replacer functions, not strings: in a replacement string `$&`, `$'`, `$\`` and `$$` are
+    // patterns, so a text containing them would be spliced with pieces of the template.
+    const fill = (template: string, marker: string, value: string) => template.replaceAll(marker, () => value);
+    let body = this.template;
+    body = fill(body, MID, String(m.messageId));
+    body = fill(body, CID, String(m.conversationId));
+    body = fill(body, CONTACT, String(100_000 + m.conversationId));
+    body = fill(body, SOURCE, `wamid.bench-${m.conversationId}-${m.messageId}`);
+    body = fill(body, CREATED_ISO, new Date().toISOString());
+    body = fill(body, CREATED_UNIX, String(Math.floor(Date.now() / 1000)));
+    return fill(body, TEXT, text);
   }
 
   /** The whole HTTP/1.1 request, signed now, ready to write to a socket. */

@@ -2,6 +2,7 @@
 import type { Fault } from '../lib/harness.js';
 import { chatwootDown, chatwootStorm } from './chatwoot.js';
 import { hermes429Storm, hermesOutage } from './hermes.js';
+import { badInput } from './bad-input.js';
 import { killFault } from './kill.js';
 import { postgresRefusing, postgresSilent, sqliteDiskFull } from './store.js';
 import { redelivery } from './redelivery.js';
@@ -19,6 +20,7 @@ export const FAULTS: Record<string, (mode: Mode) => Fault> = {
   'store-refused': () => postgresRefusing(5000),
   'store-silent': () => postgresSilent(5000),
   'disk-full': () => sqliteDiskFull(5000),
+  'bad-input': (mode) => (mode === 'quick' ? badInput({ bodies: 1500, slowClients: 200 }) : badInput({ bodies: 10_000, slowClients: 1000 })),
 };
 
 /**
@@ -26,4 +28,4 @@ export const FAULTS: Record<string, (mode: Mode) => Fault> = {
  * break invariants (webhooks answered after 4 s, conversations opened by Chatwoot, messages neither
  * answered nor handed off; see the README's Reliability section), and CI must stay green on what holds.
  */
-export const QUICK_FAULTS = ['redelivery', 'kill', 'hermes-down', 'hermes-429', 'chatwoot-storm', 'chatwoot-down', 'disk-full'];
+export const QUICK_FAULTS = ['redelivery', 'kill', 'hermes-down', 'hermes-429', 'chatwoot-storm', 'chatwoot-down', 'disk-full', 'bad-input'];

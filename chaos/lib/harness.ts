@@ -53,6 +53,10 @@ export interface Fault {
   skip?(store: StoreName): string | null;
   /** Acts while the workload plays; resolves with the fault's own figures once it has healed. */
   during(world: World): Promise<Record<string, number | string>>;
+  /** Once the run has settled and the bot has stopped: more figures, judged on what the fault did. */
+  judge?(world: World): Promise<Record<string, number | string>>;
+  /** Names of the fault's figures that must be 0, like the invariants. */
+  mustBeZero?: string[];
 }
 
 export interface RunProfile {
@@ -77,6 +81,8 @@ export interface RunResult {
   /** Must be 0 too: instances that exited on their own, requests that broke Chatwoot's API contract. */
   unplannedExits?: number;
   contractViolations?: number;
+  /** The fault's own must-be-0 figures (Fault.mustBeZero), by name. */
+  faultMustBeZero?: Array<[string, number]>;
   /** With the fault's ackBudgetMs: delivery attempts answered later than it, or not at all. */
   answersOverBudget?: { budgetMs: number; count: number };
   seconds?: number;
@@ -139,6 +145,7 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
     await fleet.stopAll();
     // CHAOS_LOG_DIR: keep each run's bot output, for investigating a broken invariant.
     if (process.env.CHAOS_LOG_DIR) writeFileSync(join(process.env.CHAOS_LOG_DIR, `${fault.name.replace(/[^a-z0-9]+/gi, '-')}-${store.name}.log`), fleet.logs());
+    const judgement = (await fault.judge?.(world)) ?? {};
     const history = readHistory(world);
     const judged = checkInvariants(history);
     const attempts = customers.attempts();
@@ -147,8 +154,10 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
       store: store.name,
       ...judged,
       acks: summarize(attempts.map((a) => a.ms)),
-      extra: { ...extra, kills: fleet.kills, 'conversations Chatwoot opened after its last retry': new Set(history.statusChanges.filter((c) => c.by === 'system').map((c) => c.conversationId)).size },
+      extra: { ...extra, ...judgement, kills: fleet.kills, 'conversations Chatwoot opened after its last retry': new Set(history.statusChanges.filter((c) => c.by === 'system').map((c) => c.conversationId)).size },
       ...(fault.ackBudgetMs ? { answersOverBudget: { budgetMs: fault.ackBudgetMs, count: attempts.filter((a) => a.status === null || a.ms > fault.ackBudgetMs!).length } } : {}),
+      // A figure missing from what the fault reported counts as broken (NaN), never as a silent 0.
+      ...(fault.mustBeZero ? { faultMustBeZero: fault.mustBeZero.map((k): [string, number] => [k, Number({ ...extra, ...judgement }[k] ?? Number.NaN)]) } : {}),
       unplannedExits: fleet.crashed().length,
       contractViolations: fakes.chatwoot.violations().length,
       seconds: Math.round((Date.now() - t0) / 1000),
@@ -196,9 +205,11 @@ function readHistory(world: World): ChaosHistory {
   const conversations = [...new Set(world.customers.sent.map((s) => s.conversationId))];
   const posts = conversations.flatMap((id) => chatwoot.messages(1, id).map((m) => ({ conversationId: id, content: m.content ?? '', private: m.private, at: m.at })));
   const botOpened: StatusChange[] = [];
+  // Only the workload's conversations: a fault may drive conversations of its own (bad-input's), judged by the fault.
+  const ours = new Set(conversations);
   for (const r of chatwoot.requests) {
     const m = /\/conversations\/(\d+)\/toggle_status$/.exec(r.path);
-    if (m && r.method === 'POST' && r.status === 200 && r.body?.status === 'open') botOpened.push({ conversationId: Number(m[1]), to: 'open', by: 'bot', at: r.at });
+    if (m && ours.has(Number(m[1])) && r.method === 'POST' && r.status === 200 && r.body?.status === 'open') botOpened.push({ conversationId: Number(m[1]), to: 'open', by: 'bot', at: r.at });
   }
   // The fake's own status history: Chatwoot also opens a conversation when the echo of one of the
   // bot's messages fails for good (a timeout under load), as real Chatwoot does.

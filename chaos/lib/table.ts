@@ -7,6 +7,7 @@ export function mustBeZero(r: RunResult): Array<[string, number]> {
   if (!r.invariants) return [];
   const rows = (Object.keys(INVARIANT_NAMES) as Array<keyof Invariants>).map((k) => [INVARIANT_NAMES[k], r.invariants![k]] as [string, number]);
   rows.push(['bot processes that died on their own', r.unplannedExits ?? 0], ['requests breaking Chatwoot API contract', r.contractViolations ?? 0]);
+  rows.push(...(r.faultMustBeZero ?? []));
   if (r.answersOverBudget) rows.push([`webhooks answered after ${r.answersOverBudget.budgetMs / 1000} s or not at all`, r.answersOverBudget.count]);
   return rows;
 }
@@ -25,7 +26,7 @@ export function runTable(r: RunResult): string {
   lines.push(`| in conversations a human took over | ${f.takenOver} |`, `| sent to conversations no longer the bot's | ${f.notTheBots} |`);
   lines.push(`| in conversations Chatwoot opened after its last retry (not a loss) | ${f.openedByChatwoot} |`);
   lines.push(`| webhook answer p50 / p99 / max (ms) | ${r.acks!.p50} / ${r.acks!.p99} / ${r.acks!.max} |`);
-  for (const [k, v] of Object.entries(r.extra ?? {})) lines.push(`| ${k} | ${v} |`);
+  for (const [k, v] of Object.entries(r.extra ?? {})) if (!r.faultMustBeZero?.some(([name]) => name === k)) lines.push(`| ${k} | ${v} |`);
   if (r.examples?.length) lines.push(`| messages neither answered nor handed off, e.g. | ${r.examples.join(' ')} |`);
   return lines.join('\n') + '\n';
 }

@@ -116,9 +116,18 @@ function classifyMessage(m: MessageEvent): Classified {
       contactName: m.sender.name ?? m.conversation.meta?.sender?.name ?? null,
       text,
       attachments,
-      createdAt: typeof m.created_at === 'string' ? m.created_at : m.created_at != null ? new Date(m.created_at * 1000).toISOString() : null,
+      createdAt: typeof m.created_at === 'string' ? m.created_at : m.created_at != null ? unixToIso(m.created_at) : null,
     },
   };
+}
+
+/**
+ * Chatwoot's epoch seconds as ISO text; null for a number no Date can hold (1e300, a huge negative),
+ * which toISOString would throw on. A null createdAt stands for "when received" (safety/input-checks.ts).
+ */
+function unixToIso(seconds: number): string | null {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 /** Rails' `present?`: not nil, not false, not an empty or blank string, not an empty array or hash. */

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'koa';
+import { storableJson } from '../chatwoot/storable-json.js';
 import { StoreUnavailableError } from '../intake/errors.js';
 import type { Intake } from '../intake/receive.js';
 import type { Logger } from '../logger.js';
@@ -16,7 +17,7 @@ export interface WebhookDeps {
 
 /**
  * POST /chatwoot/webhook: the transport only. Raw body → authentic (authenticate.ts) → a JSON object
- * → intake (intake/receive.ts) → its outcome as the HTTP answer. Never waits on Hermes or Chatwoot.
+ * made storable (chatwoot/storable-json.ts) → intake (intake/receive.ts) → its outcome as the HTTP answer. Never waits on Hermes or Chatwoot.
  *
  * Chatwoot opens (hands to humans) any pending conversation whose delivery fails or takes over 5 s,
  * so every authentic event is answered 2xx — ignored ones too — and 200 means stored. When the store
@@ -59,6 +60,13 @@ export function webhookHandler(deps: WebhookDeps) {
       deps.metrics?.event('unread', 'refused', 'bad_body');
       ctx.status = 400;
       ctx.body = { error: 'body must be a JSON object' };
+      return;
+    }
+    const storable = storableJson(payload);
+    if (!storable.ok) {
+      deps.metrics?.event('unread', 'refused', 'bad_body');
+      ctx.status = 400;
+      ctx.body = { error: `body ${storable.reason}` };
       return;
     }
 
