@@ -17,7 +17,8 @@ export interface WebhookDeps {
 
 /**
  * POST /chatwoot/webhook: the transport only. Raw body → authentic (authenticate.ts) → a JSON object
- * made storable (chatwoot/storable-json.ts) → intake (intake/receive.ts) → its outcome as the HTTP answer. Never waits on Hermes or Chatwoot.
+ * made storable (chatwoot/storable-json.ts) → intake (intake/receive.ts) → its outcome as the HTTP
+ * answer. Never waits on Hermes or Chatwoot.
  *
  * Chatwoot opens (hands to humans) any pending conversation whose delivery fails or takes over 5 s,
  * so every authentic event is answered 2xx — ignored ones too — and 200 means stored. When the store
