@@ -16,6 +16,7 @@ import { PanelAccess } from './dashboard/access.js';
 import { PanelActions } from './dashboard/actions.js';
 import { loadPanelAssets } from './dashboard/assets.js';
 import { createApp } from './http/app.js';
+import { createHttpServer } from './http/server.js';
 import { STORE_WAIT_MS } from './http/deadline.js';
 import { createIntake, type Intake } from './intake/receive.js';
 import type { Logger } from './logger.js';
@@ -108,9 +109,7 @@ export async function createBot(config: Config, log: Logger, overrides: { backen
       await scheduler.start();
       const prune = () => pruneStore(store, { now: Date.now(), retentionDays: config.retentionDays, log }).catch((error) => log.warn({ err: String(error) }, 'prune failed'));
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
-      server = app.listen(port, host);
-      // Chatwoot waits at most 5 s for an answer; keep idle sockets longer than any proxy in between.
-      server.keepAliveTimeout = 65_000;
+      server = createHttpServer(app).listen(port, host);
       await new Promise<void>((resolve, reject) => {
         server!.once('listening', resolve);
         server!.once('error', reject);
