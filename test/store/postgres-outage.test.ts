@@ -2,7 +2,8 @@
  * The Postgres store while the database is out of reach (the chaos suite's store-refused and
  * store-silent faults, issue 13), through a TCP proxy the test freezes: the webhook's statements
  * answer within their bound even when the work pool is busy or hung, a statement on a dead connection
- * is abandoned and its transaction run again on a fresh one.
+ * is abandoned and its transaction run again on a fresh one, and jobs locked by a fetch whose answer
+ * was lost are unlocked.
  */
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
@@ -10,6 +11,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { openPostgresBackend, type PostgresBackend } from '../../src/backend/postgres.js';
 import type { ConversationKey } from '../../src/domain/conversation.js';
 import { createLogger } from '../../src/logger.js';
+import { WorkerRegistry } from '../../src/scheduler/postgres/worker-registry.js';
 import { createPool, INTAKE_QUERY_TIMEOUT_MS, poolShapes, resolveTarget } from '../../src/store/postgres/connection.js';
 import { withTransaction } from '../../src/store/postgres/tx.js';
 import type { StoredEvent } from '../../src/store/store.js';
@@ -125,5 +127,34 @@ await describePostgres('Postgres store with the database out of reach', () => {
     expect(performance.now() - started).toBeLessThan(1600);
     const { rows } = await pool.query<{ id: number }>('SELECT id FROM outage_probe');
     expect(rows.map((r) => r.id)).toEqual([2]);
+  });
+
+  it('jobs locked by a fetch whose answer was lost are unlocked; what the worker locked after it stays its own', async () => {
+    const { backend } = await behindProxy();
+    const w = `"${backend.schemas.worker}"`;
+    const registry = new WorkerRegistry(backend.pool, backend.schemas.worker, backend.instanceId);
+    const add = async (queue: string) =>
+      Number((await backend.pool.query(`SELECT id FROM ${w}.add_job('probe', '{}'::json, queue_name => $1)`, [queue])).rows[0].id);
+    const [lost, later, other] = [await add('q-lost'), await add('q-later'), await add('q-other')];
+    const lockAt = async (id: number, worker: string, at: number) => {
+      await backend.pool.query(`UPDATE ${w}._private_jobs SET locked_by = $1, locked_at = to_timestamp($2 / 1000.0) WHERE id = $3`, [worker, at, id]);
+      await backend.pool.query(
+        `UPDATE ${w}._private_job_queues SET locked_by = $1, locked_at = to_timestamp($2 / 1000.0) WHERE id = (SELECT job_queue_id FROM ${w}._private_jobs WHERE id = $3)`,
+        [worker, at, id],
+      );
+    };
+    const failedAt = Date.now();
+    await lockAt(lost, 'worker-a', failedAt - 5000); // its getJob's answer never came back
+    await lockAt(later, 'worker-a', failedAt + 2000); // its next getJob, after the failure
+    await lockAt(other, 'worker-b', failedAt - 5000); // another worker's, in hand
+    expect(await registry.releaseUnreceived([{ workerId: 'worker-a', before: failedAt }])).toBe(1);
+    const { rows } = await backend.pool.query(
+      `SELECT j.id, j.locked_by AS job, q.locked_by AS queue FROM ${w}._private_jobs j JOIN ${w}._private_job_queues q ON q.id = j.job_queue_id ORDER BY j.id`,
+    );
+    expect(rows.map((r) => [Number(r.id), r.job, r.queue])).toEqual([
+      [lost, null, null],
+      [later, 'worker-a', 'worker-a'],
+      [other, 'worker-b', 'worker-b'],
+    ]);
   });
 });
