@@ -1,8 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import { DeadLinkAwareClient, isQueryTimeout } from './dead-link.js';
-
-export { isQueryTimeout };
+import { DeadLinkAwareClient } from './dead-link.js';
 
 /**
  * TLS towards Postgres. `auto` (default): none for a server on this machine, else TLS without
