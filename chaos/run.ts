@@ -4,7 +4,7 @@
  *
  *   npm run chaos                 full run (long): every fault on SQLite and Postgres
  *   npm run chaos -- --quick      a few minutes, for CI: fewer conversations, kills and shorter outages
- *                                 (faults/index.ts QUICK_FAULTS: not yet the Postgres store outages)
+ *                                 (faults/index.ts QUICK_FAULTS: every fault)
  *   options: --only a,b (fault ids)  --stores sqlite,postgres  --seed N
  *   CHAOS_LOG_DIR=dir keeps each run's bot output there.
  * Faults (faults/index.ts): redelivery, kill, hermes-down, hermes-429, chatwoot-storm, chatwoot-down,

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { PgScheduler } from '../scheduler/postgres/scheduler.js';
 import type { PgSchedulerTimings } from '../scheduler/postgres/timings.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
-import { createPool, DEFAULT_POOL_MAX, resolveTarget, workerSchemaFor, type PostgresOptions } from '../store/postgres/connection.js';
+import { createPool, DEFAULT_POOL_MAX, poolShapes, QUERY_TIMEOUT_MS, resolveTarget, workerSchemaFor, type PostgresOptions } from '../store/postgres/connection.js';
 import { PostgresStore } from '../store/postgres.js';
 import type { Backend } from './types.js';
 import { migratePostgres } from './postgres-migrate.js';
@@ -12,8 +12,10 @@ import { migratePostgres } from './postgres-migrate.js';
 export interface PostgresBackend extends Backend {
   readonly store: PostgresStore;
   createScheduler(opts: SchedulerOptions & { timings?: Partial<PgSchedulerTimings> }): PgScheduler;
-  /** The process's one pool, for SQL outside the store and the queue (tests). */
+  /** The work pool (the store's turns and the job queue), for SQL outside the store and the queue (tests). */
   readonly pool: pg.Pool;
+  /** The webhook's own pool (accept, inbox settings, the readiness ping). */
+  readonly intakePool: pg.Pool;
   readonly schemas: { store: string | undefined; worker: string };
   /** This process among the instances sharing the database (its connections' application_name). */
   readonly instanceId: string;
@@ -23,33 +25,39 @@ export interface PostgresBackend extends Backend {
 const CLOSE_DRAIN_MS = 1000;
 
 /**
- * Opens one pool for the store and the job queue, so DATABASE_POOL_MAX bounds the process's
- * connections; migrates the bot's schema and graphile-worker's (under an advisory lock); builds the
- * store on the pool and, when asked, the scheduler. Closing the store drains the scheduler first:
- * graphile-worker holds a connection for LISTEN while it runs, and pool.end() waits for every one.
+ * Migrates the bot's schema and graphile-worker's (under an advisory lock, on a pool of its own whose
+ * statements may wait long: for another instance's migration), then opens the webhook's pool and the
+ * work pool (the store's turns and the job queue), whose sizes add up to DATABASE_POOL_MAX
+ * (store/postgres/connection.ts poolShapes); builds the store on them and, when asked, the scheduler.
+ * Closing the store drains the scheduler first: graphile-worker holds a connection for LISTEN while it
+ * runs, and pool.end() waits for every one.
  */
 export async function openPostgresBackend(opts: PostgresOptions, log: Logger): Promise<PostgresBackend> {
   const target = resolveTarget(opts);
   const poolMax = opts.poolMax ?? DEFAULT_POOL_MAX;
   const instanceId = `i-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const pool = createPool(target, poolMax, log, instanceId);
   const schemas = { store: target.schema, worker: workerSchemaFor(target.schema) };
+  // Two connections (migrate.ts), closed before the others open: the process stays within poolMax.
+  const migrating = createPool(target, { max: 2, queryTimeoutMs: QUERY_TIMEOUT_MS, connectionTimeoutMs: 10_000 }, log, instanceId);
   try {
-    await migratePostgres(pool, schemas, log);
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw error;
+    await migratePostgres(migrating, schemas, log);
+  } finally {
+    await migrating.end().catch(() => undefined);
   }
-  log.info({ store: 'postgres', db: target.label, schema: schemas.store ?? '(default)', poolMax, tls: target.ssl !== false }, 'store opened');
+  const shapes = poolShapes(poolMax);
+  const pool = createPool(target, shapes.work, log, instanceId);
+  const intakePool = createPool(target, shapes.intake, log, instanceId);
+  log.info({ store: 'postgres', db: target.label, schema: schemas.store ?? '(default)', poolMax, intakeConnections: shapes.intake.max, tls: target.ssl !== false }, 'store opened');
 
   const schedulers: PgScheduler[] = [];
-  const store = new PostgresStore(pool, async () => {
+  const store = new PostgresStore({ intake: intakePool, work: pool }, async () => {
     for (const scheduler of schedulers) await scheduler.drain(CLOSE_DRAIN_MS).catch(() => undefined);
-    await pool.end();
+    await Promise.all([pool.end(), intakePool.end()]);
   });
   return {
     store,
     pool,
+    intakePool,
     schemas,
     instanceId,
     createScheduler(schedulerOpts) {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ConversationKey } from '../domain/conversation.js';
-import { queryWithin } from './postgres/connection.js';
+import { QUERY_TIMEOUT_MS } from './postgres/connection.js';
 import type { ImportCounts } from './postgres/import-sqlite.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
 import { AcceptHints } from './postgres/accept-hints.js';
@@ -33,11 +33,11 @@ import * as turns from './postgres/turns.js';
 
 export type { PostgresOptions } from './postgres/connection.js';
 
-/**
- * The webhook waits 4 s for the store (http/deadline.ts); its queries give up a little before, so
- * their connection is dropped and the idle ones checked before Chatwoot's retry comes 3 s later.
- */
-const INTAKE_QUERY_TIMEOUT_MS = 3500;
+/** The process's pools (backend/postgres.ts): the webhook's own, and the work's (turns, job queue, housekeeping). */
+export interface PostgresPools {
+  intake: pg.Pool;
+  work: pg.Pool;
+}
 
 /**
  * The store for many instances: the same behaviour as SqliteStore (the contract tests in test/store/
@@ -56,18 +56,28 @@ const INTAKE_QUERY_TIMEOUT_MS = 3500;
  * (scheduler/postgres/wakeup.ts). Adding the job here would put graphile-worker's NOTIFY in the webhook's
  * transaction, and Postgres serializes the commits of notifying transactions, fsync included:
  * measured on the CI machine, p50 295 ms instead of 4 ms at 500 webhooks per second.
+ *
+ * The webhook's statements (accept, getInboxSettings, ping) run on their own small pool with a short
+ * bound (postgres/connection.ts poolShapes), so they never wait behind the turns' when the database
+ * is slow or out of reach; everything else runs on the work pool.
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private closed = false;
   private readonly hints = new AcceptHints();
 
+  private readonly pool: pg.Pool;
+  private readonly intake: pg.Pool;
+
   constructor(
-    /** The process's one pool, shared with the job queue; the backend that opened it owns it (backend/postgres.ts). */
-    private readonly pool: pg.Pool,
+    /** The work pool is shared with the job queue; the backend that opened them owns them (backend/postgres.ts). */
+    pools: PostgresPools,
     /** Given by that owner: stops the job queue, then ends the pool. */
     private readonly release: () => Promise<void>,
-  ) {}
+  ) {
+    this.pool = pools.work;
+    this.intake = pools.intake;
+  }
 
   /**
    * The conversation rules (src/rules/accept.ts): read, decide, write (postgres/decide.ts); a
@@ -75,18 +85,13 @@ export class PostgresStore implements Store {
    * is skipped when the write's guard confirms it (postgres/accept-hints.ts).
    */
   async accept(event: StoredEvent, policy: DebouncePolicy, now: number): Promise<AcceptResult> {
-    return decideOnPostgres(
-      this.pool,
-      event.key,
-      {
-        load: (rows) => rows.acceptRows(event),
-        decide: (snapshot) => decideAccept(snapshot, event, policy, now),
-        reload: acceptSnapshotQuery(event),
-        guess: this.hints.guess(event),
-        written: (snapshot, decision, conversation) => this.hints.learn(event.key, snapshot, decision, conversation),
-      },
-      { queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS },
-    );
+    return decideOnPostgres(this.intake, event.key, {
+      load: (rows) => rows.acceptRows(event),
+      decide: (snapshot) => decideAccept(snapshot, event, policy, now),
+      reload: acceptSnapshotQuery(event),
+      guess: this.hints.guess(event),
+      written: (snapshot, decision, conversation) => this.hints.learn(event.key, snapshot, decision, conversation),
+    });
   }
 
   async listDue(): Promise<Array<{ key: ConversationKey; dueAt: number }>> {
@@ -148,7 +153,7 @@ export class PostgresStore implements Store {
 
   async getInboxSettings(inboxId: number): Promise<Record<string, unknown> | null> {
     // Read on the webhook's path (cached for a few seconds by conversation/settings.ts).
-    const rows = await queryWithin(this.pool, 'SELECT settings FROM inbox_settings WHERE inbox_id = $1', [inboxId], INTAKE_QUERY_TIMEOUT_MS);
+    const { rows } = await this.intake.query<Row>('SELECT settings FROM inbox_settings WHERE inbox_id = $1', [inboxId]);
     return rows[0] ? (rows[0].settings as Record<string, unknown>) : null;
   }
 
@@ -226,11 +231,12 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     // A write that changes nothing: a read-only or full database fails here, as it would on accept.
-    await queryWithin(this.pool, 'UPDATE schema_migrations SET applied_at = applied_at WHERE version = 1', [], INTAKE_QUERY_TIMEOUT_MS);
+    await this.intake.query('UPDATE schema_migrations SET applied_at = applied_at WHERE version = 1');
   }
 
   async prune(olderThan: number): Promise<number> {
-    const { rowCount } = await this.pool.query('DELETE FROM deliveries WHERE received_at < $1', [olderThan]);
+    // Housekeeping may delete many rows: the long bound, not the work pool's (postgres/connection.ts).
+    const { rowCount } = await this.pool.query({ text: 'DELETE FROM deliveries WHERE received_at < $1', values: [olderThan], query_timeout: QUERY_TIMEOUT_MS } as pg.QueryConfig);
     return rowCount ?? 0;
   }
 

@@ -152,9 +152,10 @@ describe.runIf(kind === 'postgres')('Postgres: the database out of reach', () =>
     const record = await delivering;
     expect(record).toMatchObject({ outcome: 'delivered', status: 200, openedConversation: false });
     expect(record.attempts[0]).toMatchObject({ status: 500 });
-    // It hung (no error came back) until the bot gave up on it: at 3–4 s, not at Chatwoot's 5 s.
-    expect(record.attempts[0]!.ms).toBeGreaterThanOrEqual(2900);
-    expect(record.attempts[0]!.ms).toBeLessThan(4800);
+    // It hung (no error came back) until the bot gave up on it: at the webhook's bound (2 s, its own
+    // pool: store/postgres/connection.ts poolShapes), before the 4 s the chaos suite allows.
+    expect(record.attempts[0]!.ms).toBeGreaterThanOrEqual(1900);
+    expect(record.attempts[0]!.ms).toBeLessThan(3500);
     expect(record.attempts.at(-1)).toMatchObject({ status: 200 });
     expect(h!.chatwoot.conversation(1, 2104).status).toBe('pending');
     await answeredOnce(2104);

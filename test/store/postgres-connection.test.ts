@@ -16,7 +16,7 @@ async function poolBehindProxy(): Promise<{ pool: pg.Pool; proxy: TcpProxy }> {
   const url = new URL(TEST_DATABASE_URL);
   const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
   url.host = `127.0.0.1:${proxy.port}`;
-  return { pool: createPool(resolveTarget({ connectionString: url.toString() }), 4, log, 'test'), proxy };
+  return { pool: createPool(resolveTarget({ connectionString: url.toString() }), { max: 4, queryTimeoutMs: 1000, connectionTimeoutMs: 1000 }, log, 'test'), proxy };
 }
 
 await describePostgres('Postgres pool on a broken link', () => {

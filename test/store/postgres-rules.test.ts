@@ -33,7 +33,7 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
   let schema: TestSchema;
   let a: PostgresStore;
   let b: PostgresStore;
-  /** a's pool, for running a rule's steps by hand. */
+  /** a's webhook pool (where accept runs), for running a rule's steps by hand. */
   let aPool: pg.Pool;
 
   beforeAll(async () => {
@@ -45,7 +45,7 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
   beforeEach(async () => {
     const open = () => openPostgresBackend({ connectionString: schema.url, poolMax: 6 }, log);
     const [backendA, backendB] = await Promise.all([open(), open()]);
-    [a, b, aPool] = [backendA.store, backendB.store, backendA.pool];
+    [a, b, aPool] = [backendA.store, backendB.store, backendA.intakePool];
     await schema.truncate();
   });
   afterEach(async () => {
@@ -99,7 +99,7 @@ await describePostgres('Postgres store: the rules in TypeScript', () => {
     expect((await a.takeTurn(key, 99_999)).turn?.messages.map((m) => m.messageId)).toEqual([1, 2]);
   });
 
-  /** The statements `fn` sends through a's pool (a store without a scheduler sends nothing else). */
+  /** The statements `fn` sends through a's webhook pool (accept's statements all go there). */
   async function statementsOf<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
     const spy = vi.spyOn(aPool, 'query');
     try {

@@ -15,6 +15,7 @@ import { startRunner } from './runner.js';
 import { DEFAULT_TIMINGS, type PgSchedulerTimings } from './timings.js';
 import { WakeupBatcher } from './wakeup-batcher.js';
 import { addWakeups, findUnwoken } from './wakeup.js';
+import { UnreceivedJobs } from './unreceived.js';
 import { WorkerLiveness } from './worker-liveness.js';
 import { WorkerRegistry } from './worker-registry.js';
 import { errorForLog } from '../../util/error-for-log.js';
@@ -28,7 +29,8 @@ import { errorForLog } from '../../util/error-for-log.js';
  * - a local timer nudges an idle local worker at the due time, so a debounced turn starts on time
  *   rather than at graphile-worker's next poll;
  * - a worker registry with heartbeats frees a dead instance's jobs within seconds, not graphile-worker
- *   0.16's four hours (worker-registry.ts, worker-liveness.ts); one taken for dead stops its turns;
+ *   0.16's four hours (worker-registry.ts, worker-liveness.ts); one taken for dead stops its turns; a
+ *   job locked by a fetch whose answer was lost is unlocked once the database answers (unreceived.ts);
  * - the pool is restarted when graphile-worker stops it by itself or loses a worker;
  * - a job's turn starts only when turn admission lets it (admission.ts): while the event loop is
  *   saturated the job waits, its lock held, so webhooks are acknowledged first.
@@ -40,6 +42,7 @@ export class PgScheduler implements Scheduler {
   private readonly registry: WorkerRegistry;
   private readonly liveness: WorkerLiveness;
   private readonly batcher: WakeupBatcher;
+  private readonly unreceived: UnreceivedJobs;
   private readonly events = new EventEmitter() as WorkerEvents;
   private readonly workers = new Map<string, Worker>();
   /** Workers that failed inside the pool (graphile-worker drops them; their job stays locked). */
@@ -78,6 +81,7 @@ export class PgScheduler implements Scheduler {
     });
     this.batcher = new WakeupBatcher((requests) => addWakeups(queue.pool, queue.workerSchema, requests), log);
     this.nudges = new Nudges(() => this.nudgeOne());
+    this.unreceived = new UnreceivedJobs(this.events, this.registry, log);
     this.events.on('worker:create', ({ worker }) => this.workers.set(worker.workerId, worker));
     this.events.on('worker:stop', ({ worker }) => this.workers.delete(worker.workerId));
     this.events.on('worker:fatalError', ({ worker, error }) => {
@@ -162,10 +166,8 @@ export class PgScheduler implements Scheduler {
         return;
       }
       this.runner = runner;
-      void runner.promise.then(
-        () => this.onRunnerEnded(runner),
-        () => this.onRunnerEnded(runner),
-      );
+      const ended = () => this.onRunnerEnded(runner);
+      void runner.promise.then(ended, ended);
     } catch (error) {
       this.log.error({ err: String(error) }, 'the job queue (graphile-worker) could not start; retrying');
     } finally {
@@ -234,6 +236,7 @@ export class PgScheduler implements Scheduler {
         void this.replaceRunner();
       });
     }
+    await this.step('release unreceived jobs', async () => void ((await this.unreceived.release()) > 0 && this.nudgeOne()));
     if (now - this.lastReconcile >= this.timings.reconcileMs) await this.step('re-queue uncovered work', () => this.reconcile());
     if (now - this.lastGc >= this.timings.gcEveryMs) {
       this.lastGc = now;
@@ -243,7 +246,7 @@ export class PgScheduler implements Scheduler {
         if (queues > 0) this.log.debug({ queues }, 'idle conversation queues removed');
       });
     }
-    await this.step('count jobs', () => this.refreshCounts());
+    await this.step('count jobs', async () => void (this.counts = await countQueuedJobs(this.queue.pool, this.queue.workerSchema)));
   }
 
   /** Re-queues due work that no job covers (crash between accept and its wake-up, exhausted retries, imports). */
@@ -278,10 +281,6 @@ export class PgScheduler implements Scheduler {
     } finally {
       this.replacing = false;
     }
-  }
-
-  private async refreshCounts(): Promise<void> {
-    this.counts = await countQueuedJobs(this.queue.pool, this.queue.workerSchema);
   }
 
   private async step(what: string, fn: () => Promise<void>): Promise<void> {

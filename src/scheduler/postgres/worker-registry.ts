@@ -91,6 +91,26 @@ export class WorkerRegistry {
     return rowCount ?? 0;
   }
 
+  /**
+   * Unlocks what each worker locked before `before` (ms, Node's clock: the queue runs with useNodeTime,
+   * so graphile-worker stamps locked_at with it): the job a getJob locked whose answer never came back
+   * (unreceived.ts). The worker's later jobs are locked after `before` and stay its own. Returns the
+   * jobs unlocked.
+   */
+  async releaseUnreceived(claims: Array<{ workerId: string; before: number }>): Promise<number> {
+    if (claims.length === 0) return 0;
+    const { rows } = await this.pool.query<Row>(
+      `WITH c AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS c(worker_id, before_ms)),
+       j AS (UPDATE ${this.w}._private_jobs jobs SET locked_at = NULL, locked_by = NULL FROM c
+              WHERE jobs.locked_by = c.worker_id AND jobs.locked_at < to_timestamp(c.before_ms / 1000.0) RETURNING jobs.id),
+       q AS (UPDATE ${this.w}._private_job_queues queues SET locked_at = NULL, locked_by = NULL FROM c
+              WHERE queues.locked_by = c.worker_id AND queues.locked_at < to_timestamp(c.before_ms / 1000.0) RETURNING queues.id)
+       SELECT (SELECT count(*) FROM j) AS jobs, (SELECT count(*) FROM q) AS queues`,
+      [claims.map((c) => c.workerId), claims.map((c) => c.before)],
+    );
+    return Number(rows[0]?.jobs ?? 0);
+  }
+
   /** Unlocks the jobs of workers this instance knows are gone (crashed inside the pool, or stopped). */
   async release(workerIds: string[]): Promise<void> {
     if (workerIds.length === 0) return;

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
+import { DeadLinkAwareClient } from './dead-link.js';
 
 /**
  * TLS towards Postgres. `auto` (default): none for a server on this machine, else TLS without
@@ -103,11 +104,26 @@ export function applicationNameFor(instanceId: string): string {
 }
 
 /**
- * Client-side limit for any query: the server's statement_timeout (60 s) cannot end a query whose
- * connection is dead (a link that silently drops packets, a NAT or proxy that lost the connection):
- * without this the query waits for TCP's retransmission timeout (~15 min) and holds its pool slot.
+ * Client-side limit for a statement that may run long (migrations, housekeeping, an import): the
+ * server's statement_timeout (60 s) cannot end a query whose connection is dead (a link that silently
+ * drops packets, a NAT or proxy that lost the connection): without this it would wait for TCP's
+ * retransmission timeout (~15 min) and hold its pool slot.
  */
 export const QUERY_TIMEOUT_MS = 65_000;
+/**
+ * The bound of every other statement of the turns and the job queue: they take milliseconds (p99
+ * under 50 ms at 500 webhooks/s), so one without an answer after 5 s is on a dead connection, which
+ * is then closed (dead-link.ts) and the statement failed, for the job queue to retry. With the 65 s
+ * bound, a silent 5 s outage left the turns caught in it hanging for a minute.
+ */
+export const WORK_QUERY_TIMEOUT_MS = 5000;
+/**
+ * The webhook's statements (accept, getInboxSettings, the readiness ping): Chatwoot must get its 500
+ * within 4 s (http/deadline.ts), after up to 1 s waiting for a connection. They take milliseconds
+ * (p99 under 50 ms at 500 webhooks/s); 2 s leaves room for a machine short of CPU, where a tighter
+ * bound would close healthy connections.
+ */
+export const INTAKE_QUERY_TIMEOUT_MS = 2000;
 /**
  * TCP keepalive on every connection, first probe after 10 s idle (libuv then probes every second,
  * 10 times): an idle connection to a peer that vanished is found dead in ~20 s instead of pg's
@@ -115,28 +131,52 @@ export const QUERY_TIMEOUT_MS = 65_000;
  */
 export const KEEPALIVE_IDLE_MS = 10_000;
 
+/** What a pool is for: its size, how long its statements may go unanswered, how long to wait for a connection. */
+export interface PoolShape {
+  max: number;
+  queryTimeoutMs: number;
+  connectionTimeoutMs: number;
+}
+
+/**
+ * The webhook gets its own small pool (a third of DATABASE_POOL_MAX, at least 2 when there are 4),
+ * so its statements never queue behind the turns' and the job queue's: in the silent-outage chaos run
+ * every connection of the shared pool was held by a hung turn statement and webhooks waited 3 s for a
+ * slot. The rest is the work pool's (the store's turn statements and graphile-worker).
+ */
+export function poolShapes(poolMax: number): { intake: PoolShape; work: PoolShape } {
+  const intake = poolMax >= 4 ? Math.max(2, Math.round(poolMax / 3)) : 1;
+  return {
+    // 1 s for a connection: a new one whose handshake does not come back leaves time for a statement.
+    intake: { max: intake, queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS, connectionTimeoutMs: 1000 },
+    work: { max: Math.max(1, poolMax - intake), queryTimeoutMs: WORK_QUERY_TIMEOUT_MS, connectionTimeoutMs: 3000 },
+  };
+}
+
 /** The idle connections of each pool (pg-pool keeps its own list private; its events are public). */
 const idleConnections = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
 
 /**
- * One pool per process, shared by the store and the job queue, so DATABASE_POOL_MAX bounds the
- * process's connections. Timeouts keep a stuck query or an abandoned transaction from holding a
- * conversation's row lock (and with it every instance's work on that conversation) for long.
+ * A pool of the process (backend/postgres.ts opens the intake's and the work's, whose sizes add up to
+ * DATABASE_POOL_MAX). Timeouts keep a stuck query or an abandoned transaction from holding a
+ * conversation's row lock (and with it every instance's work on that conversation) for long; a
+ * statement unanswered within the shape's bound closes its connection (dead-link.ts).
  */
-export function createPool(target: Target, poolMax: number, log: Logger, instanceId: string): pg.Pool {
+export function createPool(target: Target, shape: PoolShape, log: Logger, instanceId: string): pg.Pool {
   const pool = new pg.Pool({
+    Client: DeadLinkAwareClient,
     connectionString: target.connectionString,
     ssl: target.ssl,
-    max: poolMax,
+    max: shape.max,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
     application_name: applicationNameFor(instanceId),
     // Waiting for a connection (a free slot, or a new one whose handshake does not come back) ends in
     // an error the webhook answers with 500 — before Chatwoot's 5 s, so Chatwoot retries.
-    connectionTimeoutMillis: 3000,
+    connectionTimeoutMillis: shape.connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
+    query_timeout: shape.queryTimeoutMs,
     statement_timeout: 60_000,
     idle_in_transaction_session_timeout: 60_000,
   });
@@ -151,7 +191,14 @@ export function createPool(target: Target, poolMax: number, log: Logger, instanc
   // A lost connection can emit 'error' twice (the socket's error, then its end: pg's client.js). A user
   // that removed its own listener after the first — graphile-worker releasing its LISTEN client does —
   // would let the second crash the process; this listener stays for the client's whole life.
-  pool.on('connect', (client) => client.on('error', (error) => log.debug({ err: error.message, db: target.label }, 'Postgres connection error')));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log.debug({ err: error.message, db: target.label }, 'Postgres connection error'));
+    // The others went idle over the same link: see dropIdleConnections.
+    (client as unknown as DeadLinkAwareClient).onDeadLink = () => {
+      const dropped = dropIdleConnections(pool);
+      log.warn({ db: target.label, boundMs: shape.queryTimeoutMs, droppedIdle: dropped }, 'a Postgres statement got no answer in time: its connection is closed');
+    };
+  });
   // An idle client losing its connection (failover, restart) is reported here; unhandled it would crash.
   pool.on('error', (error) => log.warn({ err: error.message, db: target.label }, 'idle Postgres connection lost; the pool reconnects'));
   return pool;
@@ -170,39 +217,4 @@ export function dropIdleConnections(pool: pg.Pool): number {
   idle.clear();
   for (const client of clients) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   return clients.length;
-}
-
-/** Whether `error` is pg's client-side query timeout (query_timeout): the connection is suspect. */
-export function isQueryTimeout(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Query read timeout';
-}
-
-/**
- * A query on the webhook's path, given up client-side after `timeoutMs` so that the webhook can still
- * answer 500 in time (http/deadline.ts). The connection it ran on is dropped (pg-pool drops a client
- * released with an error), and so are the idle ones: a query that got no answer at all means the link
- * to Postgres is dead, and they went idle over it. Giving up does not undo the statement if it did
- * reach Postgres: each is one transaction, so it happened whole or not at all, and Chatwoot's retry
- * of a stored event is then found duplicate.
- */
-export async function queryWithin<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[], timeoutMs: number): Promise<R[]> {
-  return (await timeBounded(pool, timeoutMs).query<R>(text, values)).rows;
-}
-
-/**
- * The pool's `query`, each query given up after `timeoutMs` (then the idle connections are dropped,
- * as above): what the webhook's store calls run on.
- */
-export function timeBounded(pool: pg.Pool, timeoutMs: number): Pick<pg.Pool, 'query'> {
-  const query = async (text: string, values?: unknown[]) => {
-    // query_timeout per query is read by pg's Client.query but missing from its QueryConfig type.
-    const config = { text, values, query_timeout: timeoutMs } as pg.QueryConfig;
-    try {
-      return await pool.query(config);
-    } catch (error) {
-      if (isQueryTimeout(error)) dropIdleConnections(pool);
-      throw error;
-    }
-  };
-  return { query: query as pg.Pool['query'] };
 }

@@ -5,7 +5,6 @@ import type { ConversationRow } from '../../rules/rows.js';
 import { WriteConflictError } from '../write-columns.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
 import { applyOrReload } from './apply.js';
-import { timeBounded } from './connection.js';
 import type { SnapshotQuery } from './params.js';
 import type { Queryable } from './queryable.js';
 import { postgresRows } from './snapshots.js';
@@ -41,9 +40,9 @@ export interface PostgresRule<S, R> {
  * once across instances) still makes progress. A decision that writes nothing costs the read only.
  * A guess that was wrong is not a lost race: it does not count as an attempt.
  */
-export async function decideOnPostgres<S, R>(pool: pg.Pool, key: ConversationKey, rule: PostgresRule<S, R>, opts: { queryTimeoutMs?: number } = {}): Promise<R> {
-  // The webhook's calls give up in time (connection.ts timeBounded); the locked fallback, rare, does not.
-  const db: Queryable = opts.queryTimeoutMs === undefined ? pool : timeBounded(pool, opts.queryTimeoutMs);
+export async function decideOnPostgres<S, R>(pool: pg.Pool, key: ConversationKey, rule: PostgresRule<S, R>): Promise<R> {
+  // Each statement is bounded by its pool (the webhook's has the short bound: connection.ts poolShapes).
+  const db: Queryable = pool;
   let guess = rule.guess ?? null;
   let fresh: S | null = null;
   for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {

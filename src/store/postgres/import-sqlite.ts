@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { SqliteStore } from '../sqlite.js';
 import { sqliteFile } from '../sqlite/file.js';
 import type pg from 'pg';
+import { QUERY_TIMEOUT_MS } from './connection.js';
 import { withTransaction } from './tx.js';
 
 /**
@@ -73,7 +74,7 @@ export async function importSqliteStore(dataDir: string, pool: pg.Pool): Promise
         counts[table.name] = count;
       }
       return counts;
-    });
+    }, { queryTimeoutMs: QUERY_TIMEOUT_MS });
   } finally {
     sqlite.close();
   }

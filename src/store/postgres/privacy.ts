@@ -2,12 +2,16 @@ import type pg from 'pg';
 import type { ConversationKey } from '../../domain/conversation.js';
 import { FORGOTTEN_REASON, type ErasedCounts, type ForgetPass } from '../../domain/privacy.js';
 import { keyOf, num, toSession, type Row } from './rows.js';
+import { QUERY_TIMEOUT_MS } from './connection.js';
 import { withTransaction } from './tx.js';
 
 /**
  * Retention and erasure on request, on Postgres: the same as sqlite/privacy.ts (the store contract
  * suite runs both), each function one transaction. Texts are blanked in place, rows and ids stay.
  */
+
+/** Retention and erasure touch many rows: the long bound, not the work pool's (connection.ts). */
+const LONG = { queryTimeoutMs: QUERY_TIMEOUT_MS };
 
 const FINISHED = `SELECT id FROM turns WHERE created_at < $1 AND state <> 'running'`;
 
@@ -35,7 +39,7 @@ export async function eraseTextsBefore(pool: pg.Pool, cutoff: number): Promise<E
          WHERE updated_at < $1 AND (contact_name IS NOT NULL OR state_reason IS NOT NULL) AND forgotten_at IS NULL`,
       ),
     };
-  });
+  }, LONG);
 }
 
 export async function conversationsOfContact(pool: pg.Pool, contactId: number): Promise<ConversationKey[]> {
@@ -73,5 +77,5 @@ export async function forgetConversation(pool: pg.Pool, key: ConversationKey, op
     };
     const running = (await db.query<Row>(`SELECT count(*)::int AS n FROM turns WHERE account_id = $1 AND conversation_id = $2 AND state = 'running'`, k)).rows[0]!;
     return { key, forgottenBefore: conv?.forgotten_at == null ? null : num(conv.forgotten_at), erased, runningTurns: num(running.n), stoppedTurns, session: sessionRow ? toSession(sessionRow) : null };
-  });
+  }, LONG);
 }
