@@ -6,6 +6,7 @@ import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSessi
 import { AcceptHints } from './postgres/accept-hints.js';
 import { decideOnPostgres } from './postgres/decide.js';
 import { acceptSnapshotQuery, turnSnapshotQuery } from './postgres/snapshots.js';
+import { prepared } from './postgres/params.js';
 import * as panel from './postgres/panel.js';
 import { decideAccept } from '../rules/accept.js';
 import { decideHandOffNow } from '../rules/handoff-now.js';
@@ -134,9 +135,11 @@ export class PostgresStore implements Store {
 
   async recentBotReplies(key: ConversationKey, limit: number): Promise<string[]> {
     const { rows } = await this.pool.query<Row>(
+      prepared(
       `SELECT content FROM outbox WHERE account_id = $1 AND conversation_id = $2 AND state = 'posted' AND NOT private AND part < $3
        ORDER BY posted_at DESC NULLS LAST, part DESC LIMIT $4`,
       [key.accountId, key.conversationId, HANDOFF_PARTS.fallback, limit],
+      ),
     );
     return rows.map((r) => String(r.content)).reverse();
   }
@@ -153,7 +156,7 @@ export class PostgresStore implements Store {
 
   async getInboxSettings(inboxId: number): Promise<Record<string, unknown> | null> {
     // Read on the webhook's path (cached for a few seconds by conversation/settings.ts).
-    const { rows } = await this.intake.query<Row>('SELECT settings FROM inbox_settings WHERE inbox_id = $1', [inboxId]);
+    const { rows } = await this.intake.query<Row>(prepared('SELECT settings FROM inbox_settings WHERE inbox_id = $1', [inboxId]));
     return rows[0] ? (rows[0].settings as Record<string, unknown>) : null;
   }
 
@@ -188,6 +191,7 @@ export class PostgresStore implements Store {
 
   async setPartState({ turnId, part }: PartRef, { state, now, chatwootMessageId = null }: PartStateChange): Promise<boolean> {
     const { rowCount } = await this.pool.query(
+      prepared(
       `UPDATE outbox SET state = $1,
          attempted_at = CASE WHEN $1 = 'posting' THEN $2 ELSE attempted_at END,
          posted_at = CASE WHEN $1 = 'posted' THEN $2 ELSE posted_at END,
@@ -196,6 +200,7 @@ export class PostgresStore implements Store {
          AND ($1 <> 'posting' OR NOT EXISTS (SELECT 1 FROM conversations c
                WHERE c.account_id = outbox.account_id AND c.conversation_id = outbox.conversation_id AND c.forgotten_at IS NOT NULL))`,
       [state, now, chatwootMessageId, turnId, part],
+      ),
     );
     return (rowCount ?? 0) > 0;
   }

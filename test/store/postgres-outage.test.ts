@@ -60,9 +60,9 @@ await describePostgres('Postgres store with the database out of reach', () => {
     };
   };
 
-  it('the webhook has a pool of its own: a third of DATABASE_POOL_MAX, the rest for the work', () => {
-    expect(poolShapes(10)).toMatchObject({ intake: { max: 3 }, work: { max: 7 } });
-    expect(poolShapes(6)).toMatchObject({ intake: { max: 2 }, work: { max: 4 } });
+  it('the webhook has a pool of its own: half of DATABASE_POOL_MAX, the rest for the work', () => {
+    expect(poolShapes(10)).toMatchObject({ intake: { max: 5 }, work: { max: 5 } });
+    expect(poolShapes(6)).toMatchObject({ intake: { max: 3 }, work: { max: 3 } });
     expect(poolShapes(4)).toMatchObject({ intake: { max: 2 }, work: { max: 2 } });
     expect(poolShapes(2)).toMatchObject({ intake: { max: 1 }, work: { max: 1 } });
     expect(poolShapes(10).intake.queryTimeoutMs).toBeLessThan(poolShapes(10).work.queryTimeoutMs);

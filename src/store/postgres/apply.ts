@@ -1,7 +1,7 @@
 import type { ConversationRow } from '../../rules/rows.js';
 import type { ConversationWrite, Write } from '../../rules/writes.js';
 import { patchColumns } from '../write-columns.js';
-import { Params, type SnapshotQuery } from './params.js';
+import { Params, prepared, type SnapshotQuery } from './params.js';
 import type { Queryable } from './queryable.js';
 import { CONVERSATION_COLUMNS, toConversationRow, type Row } from './rows.js';
 
@@ -42,7 +42,8 @@ export async function applyOrReload<S>(db: Queryable, writes: Write[], reload?: 
   }
   // Postgres runs an uncorrelated subquery only when its value is used: the reload only on a miss.
   const fresh = reload ? `CASE WHEN NOT EXISTS (SELECT 1 FROM g) THEN ${reload.expression(p)} END` : 'NULL::json';
-  const { rows } = await db.query<Row>(`WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM g)::int AS applied, (SELECT row FROM g LIMIT 1) AS row, ${fresh} AS fresh`, p.values);
+  const text = `WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM g)::int AS applied, (SELECT row FROM g LIMIT 1) AS row, ${fresh} AS fresh`;
+  const { rows } = await db.query<Row>(prepared(text, p.values));
   const r = rows[0]!;
   const applied = Number(r.applied) > 0;
   return { applied, conversation: applied ? toConversationRow(r.row) : null, fresh: !applied && reload && r.fresh != null ? reload.parse(r.fresh) : null };

@@ -5,6 +5,7 @@ import { toIssue } from '../panel-issue.js';
 import type { BotState } from '../store.js';
 import type { Queryable } from './queryable.js';
 import { num, numOrNull, strOrNull, toSession, type Row } from './rows.js';
+import { prepared } from './params.js';
 
 /** PostgresStore's reads and writes for the bot panel (src/dashboard/), deciding nothing. */
 
@@ -47,7 +48,7 @@ export async function panelView(db: Queryable, key: ConversationKey, turns: numb
 }
 
 export async function recordHermesLatency(db: Queryable, turnId: string, ms: number): Promise<void> {
-  await db.query('UPDATE turns SET hermes_ms = $2 WHERE id = $1', [turnId, Math.round(ms)]);
+  await db.query(prepared('UPDATE turns SET hermes_ms = $2 WHERE id = $1', [turnId, Math.round(ms)]));
 }
 
 export async function getDashboardKeyHash(db: Queryable, accountId: number): Promise<string | null> {

@@ -4,7 +4,7 @@ import type { RuleRowAccess } from '../../rules/row-access.js';
 import { WAITING_STATES, type AcceptSnapshot, type EchoCandidate, type StoredTurnMessage, type TurnSnapshot, type WaitingMessage } from '../../rules/rows.js';
 import type { StoredEvent } from '../store.js';
 import { applyWrites } from './apply.js';
-import { Params, type SnapshotQuery } from './params.js';
+import { Params, prepared, type SnapshotQuery } from './params.js';
 import type { Queryable } from './queryable.js';
 import { CONVERSATION_COLUMNS, num, numOrNull, strOrNull, toConversationRow, toTurnMessage, type Row } from './rows.js';
 
@@ -16,7 +16,7 @@ export function postgresRows(db: Queryable): RuleRowAccess<'async'> {
 /** Reads a snapshot alone: one statement, one round trip, one consistent view. */
 export async function loadSnapshot<S>(db: Queryable, query: SnapshotQuery<S>): Promise<S> {
   const p = new Params();
-  const { rows } = await db.query<Row>(`SELECT ${query.expression(p)} AS snapshot`, p.values);
+  const { rows } = await db.query<Row>(prepared(`SELECT ${query.expression(p)} AS snapshot`, p.values));
   return query.parse(rows[0]!.snapshot);
 }
 

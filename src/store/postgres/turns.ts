@@ -4,6 +4,7 @@ import type { TurnOutcome } from '../../domain/turn.js';
 import { finishTurnEffects } from '../../rules/take-turn.js';
 import { toOutboxPart, type Row } from './rows.js';
 import { isRetryable } from './tx.js';
+import { prepared } from './params.js';
 
 /** A turn's statements that decide nothing (postgres.ts runs the rules that do), one statement each. */
 
@@ -11,7 +12,7 @@ import { isRetryable } from './tx.js';
 async function call(pool: pg.Pool, text: string, params: unknown[]): Promise<Row[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await pool.query<Row>(text, params)).rows;
+      return (await pool.query<Row>(prepared(text, params))).rows;
     } catch (error) {
       if (attempt < 3 && isRetryable(error)) continue;
       throw error;
