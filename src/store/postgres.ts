@@ -4,6 +4,7 @@ import { QUERY_TIMEOUT_MS } from './postgres/connection.js';
 import type { ImportCounts } from './postgres/import-sqlite.js';
 import { keyOf, num, numOrNull, strOrNull, toConversation, toOutboxPart, toSession, type Row } from './postgres/rows.js';
 import { AcceptHints } from './postgres/accept-hints.js';
+import { PendingFigures } from './postgres/pending-figures.js';
 import { decideOnPostgres } from './postgres/decide.js';
 import { acceptSnapshotQuery, turnSnapshotQuery } from './postgres/snapshots.js';
 import { prepared } from './postgres/params.js';
@@ -66,6 +67,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private closed = false;
   private readonly hints = new AcceptHints();
+  private readonly hermesMs = new PendingFigures();
 
   private readonly pool: pg.Pool;
   private readonly intake: pg.Pool;
@@ -186,7 +188,7 @@ export class PostgresStore implements Store {
   }
 
   planParts(turnId: string, reply: string | null, parts: Array<{ part: number; content: string; private: boolean }>): Promise<OutboxPart[]> {
-    return turns.planParts(this.pool, turnId, { reply, parts });
+    return turns.planParts(this.pool, turnId, { reply, parts, hermesMs: this.hermesMs.take(turnId) });
   }
 
   async setPartState({ turnId, part }: PartRef, { state, now, chatwootMessageId = null }: PartStateChange): Promise<boolean> {
@@ -211,11 +213,16 @@ export class PostgresStore implements Store {
   }
 
   async finishTurn(turnId: string, outcome: TurnOutcome, now: number, error?: string): Promise<void> {
-    await turns.finishTurn(this.pool, turnId, { outcome, now, error });
+    await turns.finishTurn(this.pool, turnId, { outcome, now, error, hermesMs: this.hermesMs.take(turnId) });
   }
 
+  /**
+   * Not a statement of its own: a figure for the panel, carried by the turn's next write (planParts,
+   * or finishTurn when nothing is planned). Each turn would otherwise pay one more round trip and
+   * commit while the customer waits; a crash before that write loses only the figure.
+   */
   async recordHermesLatency(turnId: string, ms: number): Promise<void> {
-    await panel.recordHermesLatency(this.pool, turnId, ms);
+    this.hermesMs.set(turnId, Math.round(ms));
   }
 
   async panelView(key: ConversationKey, turns: number): Promise<PanelRows> {

@@ -46,6 +46,15 @@ export function describePanelContract(name: string, factory: { open(): Promise<S
       expect(JSON.stringify(view)).not.toContain('secret text');
     });
 
+    it("shows Hermes' latency once the turn's reply is planned, before the turn ends", async () => {
+      await store.accept(customer(1), policy, 1000);
+      const turn = (await store.takeTurn(key, 5000)).turn!;
+      await store.recordHermesLatency(turn.id, 812.6);
+      await store.planParts(turn.id, 'a reply', [{ part: 0, content: 'a reply', private: false }]);
+      const view = await store.panelView(key, 5);
+      expect(view.turns).toEqual([{ id: turn.id, state: 'running', createdAt: 5000, finishedAt: null, hermesMs: 813 }]);
+    });
+
     it('keeps only the requested number of turns', async () => {
       for (let i = 1; i <= 4; i++) {
         await store.accept(customer(i), policy, i * 10_000);

@@ -5,7 +5,6 @@ import { toIssue } from '../panel-issue.js';
 import type { BotState } from '../store.js';
 import type { Queryable } from './queryable.js';
 import { num, numOrNull, strOrNull, toSession, type Row } from './rows.js';
-import { prepared } from './params.js';
 
 /** PostgresStore's reads and writes for the bot panel (src/dashboard/), deciding nothing. */
 
@@ -47,9 +46,6 @@ export async function panelView(db: Queryable, key: ConversationKey, turns: numb
   };
 }
 
-export async function recordHermesLatency(db: Queryable, turnId: string, ms: number): Promise<void> {
-  await db.query(prepared('UPDATE turns SET hermes_ms = $2 WHERE id = $1', [turnId, Math.round(ms)]));
-}
 
 export async function getDashboardKeyHash(db: Queryable, accountId: number): Promise<string | null> {
   const { rows } = await db.query<Row>('SELECT key_hash FROM dashboard_keys WHERE account_id = $1', [accountId]);
