@@ -3,7 +3,7 @@
  * fault acting while it plays. Then the run settles (every delivery finished, nothing happening for a
  * while), the instances stop, and the history is read back from the fakes and judged (invariants.ts).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakes, type Fakes } from '../../bench/lib/fakes.js';
 import { summarize, type LatencySummary } from '../../bench/lib/stats.js';
@@ -144,7 +144,11 @@ export async function runOne(fault: Fault, store: { name: StoreName; lease(): Pr
     await settle(world, profile.settleTimeoutMs);
     await fleet.stopAll();
     // CHAOS_LOG_DIR: keep each run's bot output, for investigating a broken invariant.
-    if (process.env.CHAOS_LOG_DIR) writeFileSync(join(process.env.CHAOS_LOG_DIR, `${fault.name.replace(/[^a-z0-9]+/gi, '-')}-${store.name}.log`), fleet.logs());
+    if (process.env.CHAOS_LOG_DIR) {
+      // Made when missing: a run of minutes must not be lost at its end for want of a folder.
+      mkdirSync(process.env.CHAOS_LOG_DIR, { recursive: true });
+      writeFileSync(join(process.env.CHAOS_LOG_DIR, `${fault.name.replace(/[^a-z0-9]+/gi, '-')}-${store.name}.log`), fleet.logs());
+    }
     const judgement = (await fault.judge?.(world)) ?? {};
     const history = readHistory(world);
     const judged = checkInvariants(history);
