@@ -59,7 +59,7 @@ export interface PostgresPools {
  * transaction, and Postgres serializes the commits of notifying transactions, fsync included:
  * measured on the CI machine, p50 295 ms instead of 4 ms at 500 webhooks per second.
  *
- * The webhook's statements (accept, getInboxSettings, ping) run on their own small pool with a short
+ * The webhook's statements (accept, getInboxSettings, ping) run on their own pool with a short
  * bound (postgres/connection.ts poolShapes), so they never wait behind the turns' when the database
  * is slow or out of reach; everything else runs on the work pool.
  */
@@ -138,9 +138,9 @@ export class PostgresStore implements Store {
   async recentBotReplies(key: ConversationKey, limit: number): Promise<string[]> {
     const { rows } = await this.pool.query<Row>(
       prepared(
-      `SELECT content FROM outbox WHERE account_id = $1 AND conversation_id = $2 AND state = 'posted' AND NOT private AND part < $3
-       ORDER BY posted_at DESC NULLS LAST, part DESC LIMIT $4`,
-      [key.accountId, key.conversationId, HANDOFF_PARTS.fallback, limit],
+        `SELECT content FROM outbox WHERE account_id = $1 AND conversation_id = $2 AND state = 'posted' AND NOT private AND part < $3
+         ORDER BY posted_at DESC NULLS LAST, part DESC LIMIT $4`,
+        [key.accountId, key.conversationId, HANDOFF_PARTS.fallback, limit],
       ),
     );
     return rows.map((r) => String(r.content)).reverse();
@@ -194,14 +194,14 @@ export class PostgresStore implements Store {
   async setPartState({ turnId, part }: PartRef, { state, now, chatwootMessageId = null }: PartStateChange): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       prepared(
-      `UPDATE outbox SET state = $1,
-         attempted_at = CASE WHEN $1 = 'posting' THEN $2 ELSE attempted_at END,
-         posted_at = CASE WHEN $1 = 'posted' THEN $2 ELSE posted_at END,
-         chatwoot_message_id = COALESCE($3, chatwoot_message_id)
-       WHERE turn_id = $4 AND part = $5 AND state <> 'posted' AND ($1 <> 'posting' OR state IN ('planned', 'failed'))
-         AND ($1 <> 'posting' OR NOT EXISTS (SELECT 1 FROM conversations c
-               WHERE c.account_id = outbox.account_id AND c.conversation_id = outbox.conversation_id AND c.forgotten_at IS NOT NULL))`,
-      [state, now, chatwootMessageId, turnId, part],
+        `UPDATE outbox SET state = $1,
+           attempted_at = CASE WHEN $1 = 'posting' THEN $2 ELSE attempted_at END,
+           posted_at = CASE WHEN $1 = 'posted' THEN $2 ELSE posted_at END,
+           chatwoot_message_id = COALESCE($3, chatwoot_message_id)
+         WHERE turn_id = $4 AND part = $5 AND state <> 'posted' AND ($1 <> 'posting' OR state IN ('planned', 'failed'))
+           AND ($1 <> 'posting' OR NOT EXISTS (SELECT 1 FROM conversations c
+                 WHERE c.account_id = outbox.account_id AND c.conversation_id = outbox.conversation_id AND c.forgotten_at IS NOT NULL))`,
+        [state, now, chatwootMessageId, turnId, part],
       ),
     );
     return (rowCount ?? 0) > 0;
