@@ -48,28 +48,14 @@ export function webhookHandler(deps: WebhookDeps) {
       ctx.body = { error: 'invalid or missing webhook signature', reason: auth.reason };
       return;
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(rawBody);
-    } catch {
+    const body = readPayload(rawBody);
+    if (!body.ok) {
       deps.metrics?.event('unread', 'refused', 'bad_body');
       ctx.status = 400;
-      ctx.body = { error: 'body is not valid JSON' };
+      ctx.body = { error: body.error };
       return;
     }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-      deps.metrics?.event('unread', 'refused', 'bad_body');
-      ctx.status = 400;
-      ctx.body = { error: 'body must be a JSON object' };
-      return;
-    }
-    const storable = storableJson(payload);
-    if (!storable.ok) {
-      deps.metrics?.event('unread', 'refused', 'bad_body');
-      ctx.status = 400;
-      ctx.body = { error: `body ${storable.reason}` };
-      return;
-    }
+    const payload = body.payload;
 
     try {
       const outcome = await intake.receive(payload, { deliveryId: ctx.get('x-chatwoot-delivery') || null, receivedAt: Date.now(), startedAt });
@@ -81,4 +67,17 @@ export function webhookHandler(deps: WebhookDeps) {
       ctx.body = { error: error.why === 'timed_out' ? 'the store did not answer in time' : 'temporarily unable to store the event' };
     }
   };
+}
+
+/** An authentic body as the JSON object intake takes, made storable (chatwoot/storable-json.ts), or why not (a 400). */
+function readPayload(rawBody: string): { ok: true; payload: object } | { ok: false; error: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody);
+  } catch {
+    return { ok: false, error: 'body is not valid JSON' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, error: 'body must be a JSON object' };
+  const storable = storableJson(parsed);
+  return storable.ok ? { ok: true, payload: storable.value as object } : { ok: false, error: `body ${storable.reason}` };
 }
