@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ConversationKey } from '../../domain/conversation.js';
 import { ident } from '../../store/postgres/connection.js';
+import { prepared } from '../../store/postgres/params.js';
 import type { Row } from '../../store/postgres/rows.js';
 import { queueNameFor, queueNameSql, TURN_MAX_ATTEMPTS, TURN_TASK } from './queue-name.js';
 
@@ -24,10 +25,10 @@ export async function addWakeups(pool: pg.Pool, workerSchema: string, requests: 
   const wanted = [...byName.values()];
   if (wanted.length === 0) return 0;
   const w = ident(workerSchema);
-  const { rows } = await pool.query<Row>({
-    // Named: parsed and planned once per connection (a wake-up is queued for nearly every webhook).
-    name: `chb_add_wakeups_${workerSchema}`,
-    text: `WITH wanted AS (
+  // Prepared (planned once per connection): a wake-up is queued for nearly every webhook.
+  const { rows } = await pool.query<Row>(
+    prepared(
+      `WITH wanted AS (
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $6::text[]) AS w(account_id, conversation_id, run_at, name)
      ), due AS (
        SELECT c.account_id, c.conversation_id, c.due_at FROM conversations c JOIN wanted USING (account_id, conversation_id)
@@ -42,8 +43,9 @@ export async function addWakeups(pool: pg.Pool, workerSchema: string, requests: 
        SELECT count(*)::int FROM ${w}.add_jobs(ARRAY(
          SELECT ROW($4::text, j.payload, j.name, to_timestamp(j.run_at / 1000.0), $5::int, j.name, NULL::int, NULL::text[])::${w}.job_spec FROM jobs j))
      ) END AS n`,
-    values: [wanted.map((r) => r.key.accountId), wanted.map((r) => r.key.conversationId), wanted.map((r) => r.runAt ?? null), TURN_TASK, TURN_MAX_ATTEMPTS, wanted.map((r) => queueNameFor(r.key))],
-  });
+      [wanted.map((r) => r.key.accountId), wanted.map((r) => r.key.conversationId), wanted.map((r) => r.runAt ?? null), TURN_TASK, TURN_MAX_ATTEMPTS, wanted.map((r) => queueNameFor(r.key))],
+    ),
+  );
   return Number(rows[0]?.n ?? 0);
 }
 

@@ -6,7 +6,6 @@ import { WriteConflictError } from '../write-columns.js';
 import type { RuleRowAccess } from '../../rules/row-access.js';
 import { applyOrReload } from './apply.js';
 import type { SnapshotQuery } from './params.js';
-import type { Queryable } from './queryable.js';
 import { postgresRows } from './snapshots.js';
 import { isRetryable, withTransaction } from './tx.js';
 
@@ -42,12 +41,11 @@ export interface PostgresRule<S, R> {
  */
 export async function decideOnPostgres<S, R>(pool: pg.Pool, key: ConversationKey, rule: PostgresRule<S, R>): Promise<R> {
   // Each statement is bounded by its pool (the webhook's has the short bound: connection.ts poolShapes).
-  const db: Queryable = pool;
   let guess = rule.guess ?? null;
   let fresh: S | null = null;
   for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
     const guessed = fresh === null && guess !== null;
-    const snapshot = fresh ?? guess ?? (await rule.load(postgresRows(db)));
+    const snapshot = fresh ?? guess ?? (await rule.load(postgresRows(pool)));
     [guess, fresh] = [null, null];
     const decision = rule.decide(snapshot);
     if (decision.writes.length === 0) {
@@ -56,7 +54,7 @@ export async function decideOnPostgres<S, R>(pool: pg.Pool, key: ConversationKey
       continue;
     }
     try {
-      const outcome = await applyOrReload(db, decision.writes, rule.reload);
+      const outcome = await applyOrReload(pool, decision.writes, rule.reload);
       if (outcome.applied) {
         rule.written?.(snapshot, decision, outcome.conversation);
         return decision.result;
