@@ -39,14 +39,33 @@ const PROFILES: Record<'quick' | 'full', Profile> = {
     overhead: { samples: 500, conversations: 50 },
     fanout: { conversations: 1000, messagesPerConversation: 3, hermesMs: 2000, maxConcurrentTurns: 100, validate: true, settleMs: 5000 },
     // Validation off: at 500 webhooks/s plus ~4 Chatwoot calls per turn it would cost the bench process a core.
-    mixed: { rate: 500, durationMs: 10_000, conversations: 500, maxConcurrentTurns: 64, validate: false, drainIdleMs: 20_000, drainTimeoutMs: 300_000 },
+    // The warm-up's quiet spell outlasts the Postgres pools' 30 s idle timeout (store/postgres/connection.ts).
+    mixed: {
+      warmup: { rate: 100, durationMs: 3000, conversations: 100, quietMs: 35_000 },
+      rate: 500,
+      durationMs: 10_000,
+      conversations: 500,
+      maxConcurrentTurns: 64,
+      validate: false,
+      drainIdleMs: 20_000,
+      drainTimeoutMs: 300_000,
+    },
   },
   quick: {
     mode: 'quick',
     ack: { rates: [100, 500, 1000], phaseMs: 600, warmupMs: 200, flatConnections: 32, flatMs: 600, flatRounds: 2, conversations: 2000 },
     overhead: { samples: 30, conversations: 10 },
     fanout: { conversations: 30, messagesPerConversation: 3, hermesMs: 300, maxConcurrentTurns: 15, validate: true, settleMs: 200 },
-    mixed: { rate: 100, durationMs: 2000, conversations: 50, maxConcurrentTurns: 64, validate: true, drainIdleMs: 10_000, drainTimeoutMs: 60_000 },
+    mixed: {
+      warmup: { rate: 50, durationMs: 1000, conversations: 10, quietMs: 500 },
+      rate: 100,
+      durationMs: 2000,
+      conversations: 50,
+      maxConcurrentTurns: 64,
+      validate: true,
+      drainIdleMs: 10_000,
+      drainTimeoutMs: 60_000,
+    },
   },
 };
 
@@ -67,6 +86,7 @@ async function main(): Promise<number> {
       strict: { type: 'boolean', default: false },
       'quiet-wait': { type: 'string' },
       'mixed-rate': { type: 'string' },
+      'mixed-cold': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -85,6 +105,7 @@ async function main(): Promise<number> {
         '  --strict              exit 1 on a missed target too',
         '  --quiet-wait SECONDS  wait up to this long for other CPU load to settle before starting (full: 120, quick: 0)',
         '  --mixed-rate N        the mixed scenario at N webhooks/s over N conversations (default: full 500, quick 100)',
+        '  --mixed-cold          the mixed scenario without its warm-up: the burst meets a process just started',
         '',
       ].join('\n'),
     );
@@ -98,6 +119,7 @@ async function main(): Promise<number> {
     if (!Number.isInteger(rate) || rate < 1) throw new Error(`--mixed-rate must be a positive integer (got ${values['mixed-rate']})`);
     profile.mixed = { ...profile.mixed, rate, conversations: rate };
   }
+  if (values['mixed-cold']) profile.mixed = { ...profile.mixed, warmup: null };
   const entry: AppEntry = values.source ? 'source' : 'dist';
   const appRoot = values['app-root'] ? resolve(values['app-root']) : undefined;
   const logLevel = values['log-level'] ?? 'warn';

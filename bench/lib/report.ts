@@ -112,7 +112,10 @@ export function renderReport(r: BenchResults): string {
   const mx = p.mixed;
   lines.push(
     `5. Mixed — ${mx.rate} signed customer webhooks/s for ${mx.durationMs / 1000} s over ${mx.conversations} conversations, instant fake Hermes, ` +
-      `Chatwoot echoing every reply back, DEBOUNCE_MS=0, MAX_CONCURRENT_TURNS=${mx.maxConcurrentTurns}: acks while turns saturate the app, then every message answered once?`,
+      `Chatwoot echoing every reply back, DEBOUNCE_MS=0, MAX_CONCURRENT_TURNS=${mx.maxConcurrentTurns}: acks while turns saturate the app, then every message answered once? ` +
+      (mx.warmup
+        ? `Before it, the bot served ${mx.warmup.rate}/s for ${mx.warmup.durationMs / 1000} s over ${mx.warmup.conversations} other conversations, then nothing for ${mx.warmup.quietMs / 1000} s.`
+        : 'No warm-up: the burst meets a process just started (--mixed-cold).'),
   );
   const mRows: string[][] = [['store', 'messages', 'ack p50 ms', 'ack p99 ms', 'ack max ms', '>5 s', 'answered once', 'lost', 'opened by Chatwoot', 'dup', 'order', 'misrouted', 'hand-offs', 'echo failed', 'turns', 'drain s', 'app CPU', 'other load']];
   for (const s of r.stores) {

@@ -7,6 +7,12 @@
  * acknowledged promptly (Chatwoot gives 5 s, then opens the conversation for the team) while turns
  * queue, and whether every message is still answered exactly once, in order, once the load stops.
  *
+ * Before the burst the bot has been serving (the warm-up): light traffic over other conversations,
+ * every message answered, then a quiet spell longer than the Postgres pools' 30 s idle timeout — a
+ * campaign meets a process that has been running, not one that started a second ago. A process that
+ * meets the burst right after its start (`--mixed-cold`) runs its first second unoptimised (V8 has not
+ * compiled the hot paths yet) and is reported apart in the README.
+ *
  * Measured: ack latency from each webhook's scheduled send time (open loop: a stall is charged to
  * every webhook due during it), then, after the last webhook, the wait until every message's tag came
  * back in a reply (waiting while replies keep coming): lost (never answered), answered more than once,
@@ -23,7 +29,18 @@ import { summarize, type LatencySummary } from '../lib/stats.js';
 import type { StoreSpec } from '../lib/stores.js';
 import { classifyAck, taggedText, tagsIn, WebhookFactory } from '../lib/webhooks.js';
 
+export interface MixedWarmup {
+  /** Webhooks per second, for durationMs, over this many conversations other than the measured ones. */
+  rate: number;
+  durationMs: number;
+  conversations: number;
+  /** Then no traffic for this long before the burst. */
+  quietMs: number;
+}
+
 export interface MixedProfile {
+  /** What the bot served before the burst; null: the burst meets a process just started. */
+  warmup: MixedWarmup | null;
   /** Customer webhooks per second. */
   rate: number;
   durationMs: number;
@@ -38,6 +55,8 @@ export interface MixedProfile {
 }
 
 export interface MixedResult {
+  /** The warm-up as it ran (null: none), its messages all answered before the burst. */
+  warmup: MixedWarmup | null;
   messages: number;
   /** Customer webhooks: ack latency from the scheduled send time, ms. */
   ack: LatencySummary;
@@ -72,6 +91,8 @@ export interface MixedResult {
 }
 
 const CONVERSATION_BASE = 200_000;
+/** The warm-up's conversations: apart from the measured ones, and left out of every figure. */
+const WARMUP_BASE = 900_000;
 
 export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel: string; appRoot?: string }, p: MixedProfile, log: (s: string) => void): Promise<MixedResult> {
   const port = await freePort();
@@ -121,9 +142,14 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
     classify: classifyAck,
   };
 
+  let warmupAnswered = 0;
   fakes.onChatwoot((r, at) => {
     const call = conversationCall(r.path);
     if (!call || r.method !== 'POST') return;
+    if (call.conversationId >= WARMUP_BASE) {
+      if (call.tail === '/messages' && r.body?.private !== true) warmupAnswered += tagsIn(String(r.body?.content ?? '')).length;
+      return;
+    }
     if (call.tail === '/messages') {
       if (r.body?.private === true) {
         handoffs++;
@@ -150,7 +176,31 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   });
 
   // Whatever fails mid-run, the app is stopped and its store released (a Postgres schema is dropped).
+  const warmUp = async (w: MixedWarmup) => {
+    let k = 0;
+    const warmupTarget: LoadTarget = {
+      port,
+      next: () => {
+        const conversationId = WARMUP_BASE + (k % w.conversations);
+        const seq = Math.floor(k / w.conversations) + 1;
+        k++;
+        return factory.request({ conversationId, messageId: conversationId * 1000 + seq, text: taggedText(conversationId, seq) });
+      },
+      classify: classifyAck,
+    };
+    const warm = await openLoop(warmupTarget, { rate: w.rate, durationMs: w.durationMs });
+    const sent = warm.sent;
+    const until = performance.now() + p.drainTimeoutMs;
+    while (warmupAnswered < sent && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (warm.errors > 0 || warmupAnswered < sent) throw new Error(`the warm-up did not complete: ${warm.errors} webhook errors, ${warmupAnswered} of ${sent} messages answered`);
+    log(`  warm-up: ${sent} messages over ${w.conversations} conversations answered; quiet for ${w.quietMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, w.quietMs));
+  };
+
   const measure = async () => {
+    if (p.warmup) await warmUp(p.warmup);
+    const runs0 = fakes.hermes.runs;
+    const echoes0 = fakes.chatwoot.echoes.length;
     const cpu0 = bot.proc.cpuMs();
     const bench0 = process.cpuUsage();
     const background = new BackgroundMeter([() => bot.proc.cpuMs()], [bot.proc.pid], o.store.databaseName);
@@ -175,7 +225,7 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
     const cpuShares = shares(background);
     await new Promise((r) => setTimeout(r, 500)); // late duplicates would show here
     const mem = bot.proc.memory();
-    return { phase, sendEnd, wall, appCpu, bench, cpuShares, mem };
+    return { phase, sendEnd, wall, appCpu, bench, cpuShares, mem, runs0, echoes0 };
   };
   let measured: Awaited<ReturnType<typeof measure>>;
   try {
@@ -185,12 +235,13 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
     await fakes.close().catch(() => undefined);
     throw error;
   }
-  const { phase, sendEnd, wall, appCpu, bench, cpuShares, mem } = measured;
+  const { phase, sendEnd, wall, appCpu, bench, cpuShares, mem, runs0, echoes0 } = measured;
   await bot.stop();
   const contractViolations = fakes.chatwoot.violations();
-  const turns = fakes.hermes.runs;
-  const echoFailures = fakes.chatwoot.echoes.filter((d) => d.outcome === 'failed').length;
-  const opened = new Set(fakes.chatwoot.echoes.filter((d) => d.openedConversation).map((d) => d.conversationId));
+  const turns = fakes.hermes.runs - runs0;
+  const echoes = fakes.chatwoot.echoes.slice(echoes0);
+  const echoFailures = echoes.filter((d) => d.outcome === 'failed').length;
+  const opened = new Set(echoes.filter((d) => d.openedConversation).map((d) => d.conversationId));
   await fakes.close();
 
   let answeredOnce = 0;
@@ -215,6 +266,7 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   }
 
   const result: MixedResult = {
+    warmup: p.warmup,
     messages: total,
     ack: phase.latency,
     ackOver5s: phase.over5s,
