@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { PgScheduler } from '../scheduler/postgres/scheduler.js';
 import type { PgSchedulerTimings } from '../scheduler/postgres/timings.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
-import { createPool, DEFAULT_POOL_MAX, openKeptConnections, poolShapes, QUERY_TIMEOUT_MS, resolveTarget, workerSchemaFor, type PostgresOptions } from '../store/postgres/connection.js';
+import { createPool, DEFAULT_POOL_MAX, poolShapes, QUERY_TIMEOUT_MS, resolveTarget, workerSchemaFor, type PostgresOptions } from '../store/postgres/connection.js';
 import { PostgresStore } from '../store/postgres.js';
 import type { Backend } from './types.js';
 import { migratePostgres } from './postgres-migrate.js';
@@ -47,8 +47,6 @@ export async function openPostgresBackend(opts: PostgresOptions, log: Logger): P
   const shapes = poolShapes(poolMax);
   const pool = createPool(target, shapes.work, log, instanceId);
   const intakePool = createPool(target, shapes.intake, log, instanceId);
-  const unopened = (await Promise.all([openKeptConnections(pool, shapes.work), openKeptConnections(intakePool, shapes.intake)])).find((e) => e !== null);
-  if (unopened) log.warn({ err: unopened.message, db: target.label }, 'not every Postgres connection could be opened at start; the pools open them on demand');
   log.info({ store: 'postgres', db: target.label, schema: schemas.store ?? '(default)', poolMax, intakeConnections: shapes.intake.max, tls: target.ssl !== false }, 'store opened');
 
   const schedulers: PgScheduler[] = [];

@@ -68,14 +68,6 @@ await describePostgres('Postgres store with the database out of reach', () => {
     expect(poolShapes(10).intake.queryTimeoutMs).toBeLessThan(poolShapes(10).work.queryTimeoutMs);
   });
 
-  it('both pools keep every connection open: a burst after a quiet spell does not wait for handshakes', () => {
-    for (const max of [2, 4, 10, 20]) {
-      const { intake, work } = poolShapes(max);
-      expect(intake.keepOpen).toBe(intake.max);
-      expect(work.keepOpen).toBe(work.max);
-    }
-  });
-
   it('accept does not wait behind the work pool: every work connection busy, the webhook is answered at once', async () => {
     const { backend } = await behindProxy();
     const key = { accountId: 1, conversationId: 9101 };

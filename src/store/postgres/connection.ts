@@ -136,8 +136,6 @@ export interface PoolShape {
   max: number;
   queryTimeoutMs: number;
   connectionTimeoutMs: number;
-  /** Connections opened at start and never closed for idleness (default 0: opened on demand, closed after 30 s idle). */
-  keepOpen?: number;
 }
 
 /**
@@ -148,40 +146,18 @@ export interface PoolShape {
  * flight at once share one flush; measured (bench ack, Postgres, 500 webhooks/s, 2-core machine), 3
  * of 10 connections gave ack p50 623 ms / p99 1.4 s, 10 gave 10 ms / 49 ms. The rest is the work
  * pool's (the store's turn statements and graphile-worker), which turns use only between Hermes calls.
- *
- * Both keep all their connections open, from the start: a burst after a quiet spell (a broadcast
- * campaign in the morning) otherwise meets empty pools, and pays a handshake and the planning of every
- * prepared statement (params.ts prepared) on each new connection while the webhooks queue. Measured
- * (bench mixed, Postgres, a warm process after 36 s without traffic): ack p99 147 ms with connections
- * closed after 30 s idle, 62 ms kept open. They are within DATABASE_POOL_MAX, which a busy process
- * uses in full anyway, so the database's connection budget is the same; it is only spent all the time.
  */
 export function poolShapes(poolMax: number): { intake: PoolShape; work: PoolShape } {
   const intake = poolMax >= 4 ? Math.max(2, Math.round(poolMax / 2)) : 1;
-  const work = Math.max(1, poolMax - intake);
   return {
     // 1 s for a connection: a new one whose handshake does not come back leaves time for a statement.
-    intake: { max: intake, keepOpen: intake, queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS, connectionTimeoutMs: 1000 },
-    work: { max: work, keepOpen: work, queryTimeoutMs: WORK_QUERY_TIMEOUT_MS, connectionTimeoutMs: 3000 },
+    intake: { max: intake, queryTimeoutMs: INTAKE_QUERY_TIMEOUT_MS, connectionTimeoutMs: 1000 },
+    work: { max: Math.max(1, poolMax - intake), queryTimeoutMs: WORK_QUERY_TIMEOUT_MS, connectionTimeoutMs: 3000 },
   };
 }
 
 /** The idle connections of each pool (pg-pool keeps its own list private; its events are public). */
 const idleConnections = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
-/**
- * The open pools of this process by database URL: the webhook's and the work's go over the same link,
- * so a dead link found by one drops the idle connections of both (with every connection kept open,
- * the work pool's would otherwise each cost a turn its statement's bound after an outage).
- */
-const poolsByLink = new Map<string, Set<pg.Pool>>();
-
-function poolsSharingLink(url: string, pool: pg.Pool): Set<pg.Pool> {
-  const pools = poolsByLink.get(url) ?? new Set<pg.Pool>();
-  poolsByLink.set(url, pools);
-  for (const other of pools) if ((other as unknown as { ending: boolean }).ending) pools.delete(other);
-  pools.add(pool);
-  return pools;
-}
 
 /**
  * A pool of the process (backend/postgres.ts opens the intake's and the work's, whose sizes add up to
@@ -195,7 +171,6 @@ export function createPool(target: Target, shape: PoolShape, log: Logger, instan
     connectionString: target.connectionString,
     ssl: target.ssl,
     max: shape.max,
-    min: shape.keepOpen ?? 0,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
     application_name: applicationNameFor(instanceId),
     // Waiting for a connection (a free slot, or a new one whose handshake does not come back) ends in
@@ -210,7 +185,6 @@ export function createPool(target: Target, shape: PoolShape, log: Logger, instan
   });
   const idle = new Set<pg.PoolClient>();
   idleConnections.set(pool, idle);
-  const sharingLink = poolsSharingLink(target.connectionString, pool);
   // 'release' comes before a removal ('remove' then follows), so the set ends up right either way.
   pool.on('release', (error: Error | undefined, client: pg.PoolClient) => {
     if (!error) idle.add(client);
@@ -222,10 +196,9 @@ export function createPool(target: Target, shape: PoolShape, log: Logger, instan
   // would let the second crash the process; this listener stays for the client's whole life.
   pool.on('connect', (client) => {
     client.on('error', (error) => log.debug({ err: error.message, db: target.label }, 'Postgres connection error'));
-    // The others went idle over the same link, in this pool and the process's others: see dropIdleConnections.
+    // The others went idle over the same link: see dropIdleConnections.
     (client as unknown as DeadLinkAwareClient).onDeadLink = () => {
-      let dropped = 0;
-      for (const other of sharingLink) if (!(other as unknown as { ending: boolean }).ending) dropped += dropIdleConnections(other);
+      const dropped = dropIdleConnections(pool);
       log.warn({ db: target.label, boundMs: shape.queryTimeoutMs, droppedIdle: dropped }, 'a Postgres statement got no answer in time: its connection is closed');
     };
   });
@@ -234,19 +207,6 @@ export function createPool(target: Target, shape: PoolShape, log: Logger, instan
     if (!(error instanceof DroppedConnectionError)) log.warn({ err: error.message, db: target.label }, 'idle Postgres connection lost; the pool reconnects');
   });
   return pool;
-}
-
-/**
- * Opens the pool's kept connections at once (PoolShape.keepOpen), so the first webhooks after start
- * do not pay the handshakes. A connection that cannot be opened now is opened on demand later; the
- * first such error is returned for the caller to log.
- */
-export async function openKeptConnections(pool: pg.Pool, shape: PoolShape): Promise<Error | null> {
-  const wanted = Math.min(shape.keepOpen ?? 0, shape.max);
-  const opened = await Promise.allSettled(Array.from({ length: wanted }, () => pool.connect()));
-  for (const result of opened) if (result.status === 'fulfilled') result.value.release();
-  const failed = opened.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  return failed ? (failed.reason as Error) : null;
 }
 
 /**
@@ -262,8 +222,8 @@ export function dropIdleConnections(pool: pg.Pool): number {
   idle.clear();
   for (const client of clients) {
     // The pool's idle listener takes it out now. A destroyed socket reports its close only on a later
-    // turn of the loop, and until then the pool hands the connection out: measured with the pools kept
-    // open, the very next statement got one and failed with "Connection terminated unexpectedly".
+    // turn of the loop, and until then the pool hands the connection out: seen with three idle
+    // connections, the very next statement got one and failed with "Connection terminated unexpectedly".
     client.emit('error', new DroppedConnectionError());
     (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   }
