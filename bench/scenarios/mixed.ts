@@ -175,7 +175,6 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
     }
   });
 
-  // Whatever fails mid-run, the app is stopped and its store released (a Postgres schema is dropped).
   const warmUp = async (w: MixedWarmup) => {
     let k = 0;
     const warmupTarget: LoadTarget = {
@@ -197,6 +196,7 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
     await new Promise((r) => setTimeout(r, w.quietMs));
   };
 
+  // Whatever fails mid-run, the app is stopped and its store released (a Postgres schema is dropped).
   const measure = async () => {
     if (p.warmup) await warmUp(p.warmup);
     const runs0 = fakes.hermes.runs;

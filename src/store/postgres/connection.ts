@@ -212,8 +212,8 @@ export function createPool(target: Target, shape: PoolShape, log: Logger, instan
 /**
  * Closes the pool's idle connections, for when one query found the network to Postgres dead: the
  * others went idle over the same link, and the pool hands out the most recently used first, so each
- * would cost the next caller a timeout (three in a row are all of Chatwoot's retries). Their sockets
- * are destroyed; pg reports each as lost, the pool drops it and opens fresh ones on demand.
+ * would cost the next caller a timeout (three in a row are all of Chatwoot's retries). They leave the
+ * pool at once and their sockets are destroyed; the pool opens fresh ones on demand.
  */
 export function dropIdleConnections(pool: pg.Pool): number {
   const idle = idleConnections.get(pool);
