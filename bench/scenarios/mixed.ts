@@ -128,19 +128,7 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   const done = new Promise<void>((resolve) => (allAnswered = resolve));
   const answeredSet = new Set<string>();
 
-  let i = 0;
-  const target: LoadTarget = {
-    port,
-    // Message i goes to conversation i mod N, as its (i div N + 1)-th message: each conversation writes once every N/rate s.
-    next: () => {
-      const conversationId = CONVERSATION_BASE + (i % p.conversations);
-      const seq = Math.floor(i / p.conversations) + 1;
-      i++;
-      sentAt.set(`${conversationId}/${seq}`, performance.now());
-      return factory.request({ conversationId, messageId: conversationId * 1000 + seq, text: taggedText(conversationId, seq) });
-    },
-    classify: classifyAck,
-  };
+  const target = roundRobin(port, factory, { base: CONVERSATION_BASE, conversations: p.conversations }, (id) => sentAt.set(id, performance.now()));
 
   let warmupAnswered = 0;
   fakes.onChatwoot((r, at) => {
@@ -176,18 +164,7 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   });
 
   const warmUp = async (w: MixedWarmup) => {
-    let k = 0;
-    const warmupTarget: LoadTarget = {
-      port,
-      next: () => {
-        const conversationId = WARMUP_BASE + (k % w.conversations);
-        const seq = Math.floor(k / w.conversations) + 1;
-        k++;
-        return factory.request({ conversationId, messageId: conversationId * 1000 + seq, text: taggedText(conversationId, seq) });
-      },
-      classify: classifyAck,
-    };
-    const warm = await openLoop(warmupTarget, { rate: w.rate, durationMs: w.durationMs });
+    const warm = await openLoop(roundRobin(port, factory, { base: WARMUP_BASE, conversations: w.conversations }), { rate: w.rate, durationMs: w.durationMs });
     const sent = warm.sent;
     const until = performance.now() + p.drainTimeoutMs;
     while (warmupAnswered < sent && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
@@ -295,4 +272,24 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
       `${turns} turns, drained ${(result.drainMs / 1000).toFixed(1)} s after the last webhook; app CPU ${result.appCpuPct}%, bench ${result.benchCpuPct}%, other load ${cpuShares.backgroundCpuPct}%`,
   );
   return result;
+}
+
+/**
+ * Customer messages round the conversations: message i goes to conversation base + i mod N, as its
+ * (i div N + 1)-th message, so each conversation writes once every N/rate s. `sent` hears each
+ * message's "conversation/seq" id as it goes out.
+ */
+function roundRobin(port: number, factory: WebhookFactory, to: { base: number; conversations: number }, sent?: (id: string) => void): LoadTarget {
+  let i = 0;
+  return {
+    port,
+    next: () => {
+      const conversationId = to.base + (i % to.conversations);
+      const seq = Math.floor(i / to.conversations) + 1;
+      i++;
+      sent?.(`${conversationId}/${seq}`);
+      return factory.request({ conversationId, messageId: conversationId * 1000 + seq, text: taggedText(conversationId, seq) });
+    },
+    classify: classifyAck,
+  };
 }
