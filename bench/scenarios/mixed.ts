@@ -55,8 +55,6 @@ export interface MixedProfile {
 }
 
 export interface MixedResult {
-  /** The warm-up as it ran (null: none), its messages all answered before the burst. */
-  warmup: MixedWarmup | null;
   messages: number;
   /** Customer webhooks: ack latency from the scheduled send time, ms. */
   ack: LatencySummary;
@@ -243,7 +241,6 @@ export async function runMixed(o: { store: StoreSpec; entry: AppEntry; logLevel:
   }
 
   const result: MixedResult = {
-    warmup: p.warmup,
     messages: total,
     ack: phase.latency,
     ackOver5s: phase.over5s,
